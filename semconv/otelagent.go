@@ -1,0 +1,57 @@
+package semconv
+
+import "go.opentelemetry.io/otel/attribute"
+
+// Attribute keys of the module's own, outside the GenAI conventions.
+const (
+	// CacheHitKey (bool) is true when the answer came from the application's response cache
+	// and no model was called.
+	CacheHitKey = attribute.Key("otelagent.cache.hit")
+	// CacheTokensSavedKey (int) is the token total of the model call a cache hit avoided.
+	CacheTokensSavedKey = attribute.Key("otelagent.cache.tokens_saved")
+	// UsageTotalTokensKey (int) is the operation's total token count.
+	UsageTotalTokensKey = attribute.Key("otelagent.usage.total_tokens")
+	// CostUSDKey (double) is what the operation's tokens cost, in US dollars.
+	CostUSDKey = attribute.Key("otelagent.cost.usd")
+	// CostSavedUSDKey (double) is what caching saved on the operation, in US dollars.
+	CostSavedUSDKey = attribute.Key("otelagent.cost.saved_usd")
+	// ContentTruncatedKey (bool) is true when captured message content was cut at the byte limit.
+	ContentTruncatedKey = attribute.Key("otelagent.content.truncated")
+	// UsageInvalidKey (string) names what was wrong with usage that failed validation; the
+	// span carries no usage attributes then.
+	UsageInvalidKey = attribute.Key("otelagent.usage.invalid")
+	// TokenTypeKey (string, enum) labels otelagent.tokens points: one of the TokenType* values.
+	TokenTypeKey = attribute.Key("otelagent.token.type")
+	// EventNameKey (string) names an entry of the event log recorded through RecordEvent.
+	EventNameKey = attribute.Key("otelagent.event.name")
+)
+
+// Values of otelagent.token.type.
+const (
+	TokenKindInput         = "input"
+	TokenKindOutput        = "output"
+	TokenKindCacheRead     = "cache_read"
+	TokenKindCacheCreation = "cache_creation"
+	TokenKindReasoning     = "reasoning"
+)
+
+// Metric names and units of the module's own instruments.
+const (
+	InvocationsName       = "otelagent.invocations"
+	InvocationsUnit       = "{invocation}"
+	TokensName            = "otelagent.tokens"
+	TokensUnit            = "{token}"
+	CacheTokensSavedName  = "otelagent.cache.tokens_saved"
+	CacheTokensSavedUnit  = "{token}"
+	CostName              = "otelagent.cost"
+	CostSavedName         = "otelagent.cost.saved"
+	CostUnit              = "USD"
+	InvocationsActiveName = "otelagent.invocations.active"
+	InvocationsActiveUnit = "{invocation}"
+)
+
+// CacheHit returns otelagent.cache.hit set to hit.
+func CacheHit(hit bool) attribute.KeyValue { return CacheHitKey.Bool(hit) }
+
+// TokenType returns otelagent.token.type set to kind (one of the TokenKind* values).
+func TokenType(kind string) attribute.KeyValue { return TokenTypeKey.String(kind) }
