@@ -1,0 +1,223 @@
+package exporters
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"gopkg.in/natefinch/lumberjack.v2"
+)
+
+// Defaults of the file exporters, in one place.
+const (
+	// DefaultFileMaxSizeMB is the size in megabytes at which an exporter file is rotated.
+	DefaultFileMaxSizeMB = 100
+	// DefaultFileMaxBackups is how many rotated files are kept.
+	DefaultFileMaxBackups = 5
+
+	fileMode      os.FileMode = 0o600
+	fileDirMode   os.FileMode = 0o700
+	bytesPerMB                = 1 << 20 // lumberjack counts megabytes in MiB
+	lineSeparator             = '\n'
+)
+
+// ErrExporterShutdown is returned by the export methods of FileExporter and MetricFileExporter
+// once they have been shut down.
+var ErrExporterShutdown = errors.New("exporters: exporter is shut down")
+
+// FileOption configures NewFileExporter and NewMetricFileExporter. It is implemented only by
+// the With* functions of this package.
+type FileOption interface {
+	applyFile(*fileConfig)
+}
+
+type fileOptionFunc func(*fileConfig)
+
+func (f fileOptionFunc) applyFile(c *fileConfig) { f(c) }
+
+// fileConfig holds the settings shared by the file exporters.
+type fileConfig struct {
+	maxSizeMB   int
+	maxBackups  int
+	maxAgeDays  int
+	compress    bool
+	temporality sdkmetric.TemporalitySelector
+}
+
+// newFileConfig applies opts over the defaults and validates the result. Nil options are
+// ignored.
+func newFileConfig(opts []FileOption) (fileConfig, error) {
+	var c fileConfig
+	for _, o := range opts {
+		if o != nil {
+			o.applyFile(&c)
+		}
+	}
+	if c.maxSizeMB < 0 {
+		return fileConfig{}, fmt.Errorf("exporters: max size must not be negative, got %d MB", c.maxSizeMB)
+	}
+	if c.maxAgeDays < 0 {
+		return fileConfig{}, fmt.Errorf("exporters: max age must not be negative, got %d days", c.maxAgeDays)
+	}
+	if c.maxSizeMB == 0 {
+		c.maxSizeMB = DefaultFileMaxSizeMB
+	}
+	if c.maxBackups == 0 {
+		c.maxBackups = DefaultFileMaxBackups
+	}
+	if c.temporality == nil {
+		c.temporality = sdkmetric.DefaultTemporalitySelector
+	}
+	return c, nil
+}
+
+// WithMaxSizeMB rotates the file before a write would make it larger than mb megabytes
+// (MiB). The default is DefaultFileMaxSizeMB (100); 0 means the default. A record larger than
+// the limit is split into several lines where it can be; a single span or metric larger than
+// the limit is an export error. A negative size makes the constructor fail.
+func WithMaxSizeMB(mb int) FileOption {
+	return fileOptionFunc(func(c *fileConfig) { c.maxSizeMB = mb })
+}
+
+// WithMaxBackups keeps at most n rotated files, removing the oldest. The default is
+// DefaultFileMaxBackups (5); 0 means the default; a negative n keeps every rotated file (then
+// only WithMaxAgeDays removes them).
+func WithMaxBackups(n int) FileOption {
+	return fileOptionFunc(func(c *fileConfig) { c.maxBackups = n })
+}
+
+// WithMaxAgeDays removes rotated files older than days days, judged by the timestamp in their
+// names. The default, 0, keeps them regardless of age. A negative value makes the constructor
+// fail.
+func WithMaxAgeDays(days int) FileOption {
+	return fileOptionFunc(func(c *fileConfig) { c.maxAgeDays = days })
+}
+
+// WithCompress gzips rotated files (name.jsonl becomes name-TIMESTAMP.jsonl.gz) when true.
+// Compression runs in the background after a rotation. The default is false.
+func WithCompress(gzip bool) FileOption {
+	return fileOptionFunc(func(c *fileConfig) { c.compress = gzip })
+}
+
+// WithTemporality sets the temporality that MetricFileExporter asks the SDK for, per
+// instrument kind. The default, also used for nil, is sdkmetric.DefaultTemporalitySelector
+// (cumulative for every kind). FileExporter ignores this option.
+func WithTemporality(selector sdkmetric.TemporalitySelector) FileOption {
+	return fileOptionFunc(func(c *fileConfig) { c.temporality = selector })
+}
+
+// lineFile appends whole lines to a size-rotated file. It is not safe for concurrent use: the
+// exporters call it under their own lock.
+type lineFile struct {
+	path    string
+	logger  *lumberjack.Logger
+	maxLine int
+	// terminate is set when the existing file ends inside a line (a write was cut short, for
+	// example by a crash): the next write starts with a newline so that its record stays a
+	// line of its own.
+	terminate bool
+}
+
+// openLineFile checks that path can be appended to, creating it with mode 0600 (and missing
+// directories with mode 0700), so that a bad path fails here rather than at the first export.
+func openLineFile(path string, c fileConfig) (*lineFile, error) {
+	if path == "" {
+		return nil, errors.New("exporters: file path is empty")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), fileDirMode); err != nil {
+		return nil, fmt.Errorf("exporters: cannot create the directory of %q: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, fileMode)
+	if err != nil {
+		return nil, fmt.Errorf("exporters: cannot open %q for appending: %w", path, err)
+	}
+	terminate, err := endsInsideLine(f)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("exporters: cannot inspect %q: %w", path, err)
+	}
+
+	maxBackups := c.maxBackups
+	if maxBackups < 0 {
+		maxBackups = 0 // lumberjack: 0 keeps every backup
+	}
+	return &lineFile{
+		path: path,
+		logger: &lumberjack.Logger{
+			Filename:   path,
+			MaxSize:    c.maxSizeMB,
+			MaxBackups: maxBackups,
+			MaxAge:     c.maxAgeDays,
+			Compress:   c.compress,
+		},
+		maxLine:   c.maxSizeMB * bytesPerMB,
+		terminate: terminate,
+	}, nil
+}
+
+// endsInsideLine reports whether the open file f is non-empty and its last byte is not a
+// newline. f is opened write-only, so the check reopens the file by name for reading.
+func endsInsideLine(f *os.File) (bool, error) {
+	info, err := f.Stat()
+	if err != nil {
+		return false, err
+	}
+	if info.IsDir() {
+		return false, errors.New("is a directory")
+	}
+	if info.Size() == 0 || !info.Mode().IsRegular() {
+		return false, nil
+	}
+	r, err := os.Open(f.Name())
+	if err != nil {
+		// Append-only permissions: nothing to repair that we could see.
+		return false, nil //nolint:nilerr // unreadable is not unwritable
+	}
+	defer r.Close()
+	var last [1]byte
+	if _, err := r.ReadAt(last[:], info.Size()-1); err != nil && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	return last[0] != lineSeparator, nil
+}
+
+// fits reports whether a line of n bytes and its newline can be written without exceeding the
+// rotation size.
+func (f *lineFile) fits(n int) bool {
+	if f.terminate {
+		n++
+	}
+	return n+1 <= f.maxLine
+}
+
+// writeLine writes line and a newline in one write, so that rotation never splits it. The
+// caller must not use line afterwards (its spare capacity holds the newline).
+func (f *lineFile) writeLine(line []byte) error {
+	if !f.fits(len(line)) {
+		return fmt.Errorf("exporters: a record of %d bytes does not fit in %q, whose size limit is %d MB",
+			len(line), f.path, f.maxLine/bytesPerMB)
+	}
+	line = append(line, lineSeparator)
+	if f.terminate {
+		// Rare: only the first write after reopening a cut-short file pays for the copy.
+		line = append([]byte{lineSeparator}, line...)
+	}
+	if _, err := f.logger.Write(line); err != nil {
+		return fmt.Errorf("exporters: write %q: %w", f.path, err)
+	}
+	f.terminate = false
+	return nil
+}
+
+// close closes the current file. Rotated files may still be compressed in the background.
+func (f *lineFile) close() error {
+	if err := f.logger.Close(); err != nil {
+		return fmt.Errorf("exporters: close %q: %w", f.path, err)
+	}
+	return nil
+}

@@ -1,0 +1,15 @@
+package exporters
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m,
+		// lumberjack.v2 starts one goroutine per Logger that compresses and removes old backups;
+		// Logger.Close does not stop it (it idles on a channel receive, holding no file).
+		goleak.IgnoreAnyFunction("gopkg.in/natefinch/lumberjack%2ev2.(*Logger).millRun"),
+	)
+}
