@@ -55,3 +55,12 @@ func CacheHit(hit bool) attribute.KeyValue { return CacheHitKey.Bool(hit) }
 
 // TokenType returns otelagent.token.type set to kind (one of the TokenKind* values).
 func TokenType(kind string) attribute.KeyValue { return TokenTypeKey.String(kind) }
+
+// Names of the entries of the Tracer's event log (and of span events RecordEvent adds when the
+// caller names none).
+const (
+	// EventOperationCompleted is logged for every completed operation.
+	EventOperationCompleted = "otelagent.operation.completed"
+	// EventDefaultName names a RecordEvent event given without a name.
+	EventDefaultName = "otelagent.event"
+)

@@ -1,0 +1,221 @@
+package otelagent
+
+import (
+	"os"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// CaptureContentEnv is the environment variable that turns message content capture on when
+// set to true; WithContentCapture overrides it.
+const CaptureContentEnv = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
+
+// DefaultMaxContentBytes is the default limit of each captured content attribute.
+const DefaultMaxContentBytes = 16 * 1024
+
+// DefaultEventLogCapacity is the default number of events Events keeps.
+const DefaultEventLogCapacity = 1024
+
+// config is the Tracer's configuration, filled by newConfig.
+type config struct {
+	tracerProvider  trace.TracerProvider
+	meterProvider   metric.MeterProvider
+	providerName    string
+	captureContent  bool
+	maxContentBytes int
+	redactor        func(Message) Message
+	pricing         Pricing
+	eventLogCap     int
+}
+
+func newConfig(opts []Option) config {
+	c := config{
+		providerName:    "",
+		captureContent:  captureFromEnv(),
+		maxContentBytes: DefaultMaxContentBytes,
+		eventLogCap:     DefaultEventLogCapacity,
+	}
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&c)
+		}
+	}
+	return c
+}
+
+func captureFromEnv() bool {
+	v, err := strconv.ParseBool(strings.TrimSpace(os.Getenv(CaptureContentEnv)))
+	return err == nil && v
+}
+
+// Option configures a Tracer.
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// WithTracerProvider sets the TracerProvider spans are created with. A nil provider is
+// ignored. The default is the global provider (otel.GetTracerProvider).
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return optionFunc(func(c *config) {
+		if tp != nil {
+			c.tracerProvider = tp
+		}
+	})
+}
+
+// WithMeterProvider sets the MeterProvider instruments are created with. A nil provider is
+// ignored. The default is the global provider (otel.GetMeterProvider).
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return optionFunc(func(c *config) {
+		if mp != nil {
+			c.meterProvider = mp
+		}
+	})
+}
+
+// WithProviderName sets gen_ai.provider.name on every span and metric point, e.g. "openai" or
+// "anthropic". The default is "_OTHER", the conventions' value for an unnamed provider.
+func WithProviderName(name string) Option {
+	return optionFunc(func(c *config) { c.providerName = name })
+}
+
+// WithContentCapture turns capture of message content (gen_ai.input.messages and
+// gen_ai.output.messages) on or off. The default is off, unless the environment variable
+// OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT is true.
+func WithContentCapture(on bool) Option {
+	return optionFunc(func(c *config) { c.captureContent = on })
+}
+
+// WithMaxContentBytes limits each captured content attribute to n bytes; longer content is cut,
+// still valid JSON, and the span gets otelagent.content.truncated=true. The default is
+// DefaultMaxContentBytes (16 KiB); n <= 0 keeps the default.
+func WithMaxContentBytes(n int) Option {
+	return optionFunc(func(c *config) {
+		if n > 0 {
+			c.maxContentBytes = n
+		}
+	})
+}
+
+// WithRedactor sets a function applied to every message before it is captured, to remove
+// secrets or personal data. It must be safe for concurrent use. The default keeps messages
+// unchanged; nil is ignored.
+func WithRedactor(redact func(Message) Message) Option {
+	return optionFunc(func(c *config) {
+		if redact != nil {
+			c.redactor = redact
+		}
+	})
+}
+
+// WithPricing sets the price table used for otelagent.cost.* attributes, the cost counters
+// and the cost fields of CacheStatistics. The default is no pricing: every cost is zero.
+func WithPricing(p Pricing) Option {
+	return optionFunc(func(c *config) { c.pricing = p.clone() })
+}
+
+// WithEventLog sets how many events Events keeps, oldest dropped first. The default is
+// DefaultEventLogCapacity; 0 turns the event log off; negative values keep the default.
+func WithEventLog(capacity int) Option {
+	return optionFunc(func(c *config) {
+		if capacity >= 0 {
+			c.eventLogCap = capacity
+		}
+	})
+}
+
+// invokeConfig holds the InvokeOptions of one operation.
+type invokeConfig struct {
+	requestModel   string
+	agentID        string
+	conversationID string
+	toolCallID     string
+	attrs          []attribute.KeyValue
+}
+
+// InvokeOption configures one operation started by Invoke, StartChat, StartTool or
+// StartWorkflow.
+type InvokeOption interface{ applyInvoke(*invokeConfig) }
+
+type invokeOptionFunc func(*invokeConfig)
+
+func (f invokeOptionFunc) applyInvoke(c *invokeConfig) { f(c) }
+
+// WithRequestModel sets gen_ai.request.model, the model the operation asks for. StartChat sets
+// it from its model argument.
+func WithRequestModel(model string) InvokeOption {
+	return invokeOptionFunc(func(c *invokeConfig) { c.requestModel = model })
+}
+
+// WithAgentID sets gen_ai.agent.id.
+func WithAgentID(id string) InvokeOption {
+	return invokeOptionFunc(func(c *invokeConfig) { c.agentID = id })
+}
+
+// WithConversationID sets gen_ai.conversation.id. Operations started from a context whose
+// invocation has a conversation ID inherit it.
+func WithConversationID(id string) InvokeOption {
+	return invokeOptionFunc(func(c *invokeConfig) { c.conversationID = id })
+}
+
+// WithToolCallID sets gen_ai.tool.call.id on an execute_tool span.
+func WithToolCallID(id string) InvokeOption {
+	return invokeOptionFunc(func(c *invokeConfig) { c.toolCallID = id })
+}
+
+// WithAttributes adds attributes to the span. They are never put on metrics, which keeps
+// metric cardinality bounded.
+func WithAttributes(attrs ...attribute.KeyValue) InvokeOption {
+	return invokeOptionFunc(func(c *invokeConfig) { c.attrs = append(c.attrs, attrs...) })
+}
+
+// completeConfig holds the CompleteOptions of one Complete.
+type completeConfig struct {
+	usage         TokenUsage
+	cacheHit      bool
+	err           error
+	finishReasons []string
+}
+
+// CompleteOption configures Complete.
+type CompleteOption interface{ applyComplete(*completeConfig) }
+
+type completeOptionFunc func(*completeConfig)
+
+func (f completeOptionFunc) applyComplete(c *completeConfig) { f(c) }
+
+// WithUsage sets the operation's token usage. Without it an operation counts no tokens of its
+// own (an invocation still shows its chat children's usage).
+func WithUsage(u TokenUsage) CompleteOption {
+	return completeOptionFunc(func(c *completeConfig) { c.usage = u })
+}
+
+// WithCacheHit marks that the answer came from the application's response cache and no model
+// was called; the usage then describes the avoided call and counts as saved. The default is a
+// miss.
+func WithCacheHit(hit bool) CompleteOption {
+	return completeOptionFunc(func(c *completeConfig) { c.cacheHit = hit })
+}
+
+// WithError marks the operation as failed: span status Error with the error's message and
+// error.type (see ErrorType). A nil error is ignored.
+func WithError(err error) CompleteOption {
+	return completeOptionFunc(func(c *completeConfig) {
+		if err != nil {
+			c.err = err
+		}
+	})
+}
+
+// WithFinishReasons sets gen_ai.response.finish_reasons, one per output; the i-th also becomes
+// the finish_reason of the i-th captured output message. The default for captured output is
+// "stop".
+func WithFinishReasons(reasons ...string) CompleteOption {
+	return completeOptionFunc(func(c *completeConfig) { c.finishReasons = reasons })
+}

@@ -1,0 +1,25 @@
+// Package otelagent traces LLM agents with OpenTelemetry, following the GenAI semantic
+// conventions v1.41.1.
+//
+// An agent calls [Tracer.Invoke] when it starts handling messages and [Invocation.Complete]
+// when it is done. Between the two an invoke_agent span is open; Complete sets token usage,
+// cache and cost attributes on it and records the module's counters and histograms. Model calls
+// ([Tracer.StartChat]), tool calls ([Tracer.StartTool]) and multi-agent workflows
+// ([Tracer.StartWorkflow]) get spans of their own, nested through the context.
+//
+// The package uses only the OpenTelemetry API: it records into whatever TracerProvider and
+// MeterProvider it is given, or the global ones. The exporters package builds an SDK pipeline.
+//
+// # Counting tokens once
+//
+// Usage reported on a chat span counts once, as spent, and also rolls up into the span
+// attributes of the nearest enclosing invoke_agent. When an invocation reports usage of its own
+// as well, that usage is taken as the invocation's total: per token kind the larger of its own
+// figure and its chat children's sum goes on its span, and only the excess over the children
+// is counted as new. Nothing else rolls up: nested agents and workflows keep their own figures.
+// A reader summing spans therefore counts invoke_agent spans plus chat spans that have no
+// invoke_agent ancestor.
+//
+// A cache hit ([WithCacheHit]) means the application answered from its response cache and no
+// model was called: the usage given describes the avoided call and counts as saved, never spent.
+package otelagent // import "github.com/agenttrace/otelagent/otelagent"

@@ -1,0 +1,87 @@
+package otelagent
+
+import (
+	"encoding/json"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+)
+
+// Event is one entry of the Tracer's event log: a completed operation, or an event recorded
+// with RecordEvent.
+type Event struct {
+	Time       time.Time            `json:"time"`
+	Name       string               `json:"name"`
+	Operation  string               `json:"operation,omitempty"`
+	Agent      string               `json:"agent,omitempty"`
+	Model      string               `json:"model,omitempty"`
+	CacheHit   bool                 `json:"cache_hit,omitempty"`
+	Usage      TokenUsage           `json:"usage,omitzero"`
+	Duration   time.Duration        `json:"duration_ns,omitempty"`
+	Error      string               `json:"error,omitempty"`
+	TraceID    string               `json:"trace_id,omitempty"`
+	SpanID     string               `json:"span_id,omitempty"`
+	Attributes []attribute.KeyValue `json:"-"`
+}
+
+// MarshalJSON writes the event with its attributes as a JSON object.
+func (e Event) MarshalJSON() ([]byte, error) {
+	type plain Event
+	out := struct {
+		plain
+		Attributes map[string]any `json:"attributes,omitempty"`
+	}{plain: plain(e)}
+	if len(e.Attributes) > 0 {
+		out.Attributes = make(map[string]any, len(e.Attributes))
+		for _, kv := range e.Attributes {
+			out.Attributes[string(kv.Key)] = kv.Value.AsInterface()
+		}
+	}
+	return json.Marshal(out)
+}
+
+// eventLog is a fixed-capacity ring of events, oldest overwritten first; safe for concurrent use.
+type eventLog struct {
+	mu    sync.Mutex
+	buf   []Event
+	next  int
+	full  bool
+	total int64
+}
+
+func newEventLog(capacity int) *eventLog {
+	if capacity <= 0 {
+		return nil
+	}
+	return &eventLog{buf: make([]Event, capacity)}
+}
+
+func (l *eventLog) add(e Event) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	l.buf[l.next] = e
+	l.next++
+	l.total++
+	if l.next == len(l.buf) {
+		l.next, l.full = 0, true
+	}
+	l.mu.Unlock()
+}
+
+// events returns a copy, oldest first.
+func (l *eventLog) events() []Event {
+	if l == nil {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.full {
+		return append([]Event(nil), l.buf[:l.next]...)
+	}
+	out := make([]Event, 0, len(l.buf))
+	out = append(out, l.buf[l.next:]...)
+	return append(out, l.buf[:l.next]...)
+}

@@ -1,0 +1,394 @@
+package otelagent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/agenttrace/otelagent/semconv"
+)
+
+// Invocation is one open operation: an agent invocation, a chat call, a tool execution or a
+// workflow. Complete it exactly once. Its methods are safe for concurrent use, and a nil
+// *Invocation is valid and does nothing.
+type Invocation struct {
+	tracer         *Tracer
+	span           trace.Span
+	op             string
+	name           string
+	agentName      string
+	parent         *Invocation // the operation ctx carried when this one started
+	agent          *Invocation // the enclosing invoke_agent of a chat, tool or workflow
+	requestModel   string
+	conversationID string
+	inputJSON      string
+	start          time.Time
+	done           atomic.Bool
+
+	// seeded is set for invocations opened by OnMessagesInvoke; provisional is their usage.
+	seeded      bool
+	provisional TokenUsage
+
+	mu       sync.Mutex // guards children
+	children rollup
+}
+
+// rollup is what chat calls inside an invocation reported: usage already counted at their
+// level, shown again on the invocation's span.
+type rollup struct {
+	usage        counts
+	cost, saved  float64
+	priced, seen bool
+}
+
+func (i *Invocation) enclosingAgent() *Invocation {
+	if i == nil {
+		return nil
+	}
+	if i.op == semconv.OperationInvokeAgent {
+		return i
+	}
+	return i.agent
+}
+
+func (i *Invocation) addChild(r rollup) {
+	i.mu.Lock()
+	i.children.usage = i.children.usage.add(r.usage)
+	i.children.cost += r.cost
+	i.children.saved += r.saved
+	i.children.priced = i.children.priced || r.priced
+	i.children.seen = true
+	i.mu.Unlock()
+}
+
+func (i *Invocation) takeChildren() rollup {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.children
+}
+
+// SpanContext returns the span context of the operation's span; zero for a nil Invocation.
+func (i *Invocation) SpanContext() trace.SpanContext {
+	if i == nil {
+		return trace.SpanContext{}
+	}
+	return i.span.SpanContext()
+}
+
+// Operation returns the gen_ai.operation.name of the operation; "" for a nil Invocation.
+func (i *Invocation) Operation() string {
+	if i == nil {
+		return ""
+	}
+	return i.op
+}
+
+// Complete ends the operation: it sets usage, cache, cost, finish-reason and error attributes
+// on the span, ends it, records metrics, statistics and an event-log entry. The outputs are
+// captured when content capture is on.
+//
+// Only the first call has effect; later ones return ErrAlreadyCompleted. Usage that fails
+// TokenUsage.Validate still ends the span, marked with otelagent.usage.invalid and without
+// usage attributes; no tokens are counted and the validation error is returned. On a nil
+// Invocation, Complete does nothing and returns nil.
+func (i *Invocation) Complete(outputs []Message, opts ...CompleteOption) error {
+	if i == nil {
+		return nil
+	}
+	if !i.done.CompareAndSwap(false, true) {
+		return fmt.Errorf("%w: %s", ErrAlreadyCompleted, i.spanName())
+	}
+	end := time.Now()
+	var cc completeConfig
+	for _, o := range opts {
+		if o != nil {
+			o.applyComplete(&cc)
+		}
+	}
+	return i.tracer.finish(i, outputs, &cc, end)
+}
+
+func (i *Invocation) spanName() string {
+	if i.name == "" {
+		return i.op
+	}
+	return i.op + " " + i.name
+}
+
+// outcome is what one completed operation counts, worked out once and then recorded on the
+// span, the metrics and the statistics.
+type outcome struct {
+	model     string // response model, else request model
+	isAgent   bool
+	hit       bool
+	errType   string
+	spanUsage counts // what the span shows: own usage merged with its chat children
+	spent     counts // newly counted as spent at this level
+	saved     int64  // tokens a cache hit avoided
+	cost      float64
+	costSaved float64
+	priced    bool // the model's price is known
+	unpriced  bool // pricing is set, tokens were counted, and the model is not in it
+	rollup    rollup
+}
+
+func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig, end time.Time) error {
+	if i.seeded {
+		t.open.remove(i)
+	}
+	usageErr := cc.usage.Validate()
+	own := countsOf(cc.usage)
+	if usageErr != nil {
+		own = counts{}
+	}
+	o := outcome{model: cc.usage.Model, isAgent: i.op == semconv.OperationInvokeAgent}
+	if o.model == "" {
+		o.model = i.requestModel
+	}
+	o.hit = o.isAgent && cc.cacheHit
+	if cc.err != nil {
+		o.errType = ErrorType(cc.err)
+	}
+	price, priced := t.prices.lookup(o.model)
+	o.priced = priced
+	children := i.takeChildren()
+	if o.hit {
+		o.saved = own.total
+		o.spanUsage = children.usage
+		if priced {
+			o.costSaved = price.cost(own)
+		}
+	} else {
+		o.spanUsage = own.merge(children.usage)
+		o.spent = o.spanUsage.sub(children.usage)
+		if priced {
+			o.cost = price.cost(o.spent)
+			o.costSaved = price.cacheReadSaving(o.spent)
+		}
+	}
+	o.unpriced = t.prices.table != nil && !priced && o.model != "" && (o.saved > 0 || !o.spent.isZero())
+	o.rollup = rollup{
+		usage:  o.spanUsage,
+		cost:   children.cost + o.cost,
+		saved:  children.saved + o.costSaved,
+		priced: children.priced || (priced && (o.saved > 0 || !own.isZero())),
+		seen:   !o.spanUsage.isZero(),
+	}
+
+	t.endSpan(i, outputs, cc, &o, usageErr, end)
+	ctx := trace.ContextWithSpan(context.Background(), i.span)
+	t.recordMetrics(ctx, i, &o, end)
+	t.recordStats(i, &o, end)
+	if i.op == semconv.OperationChat && i.agent != nil && o.rollup.seen {
+		i.agent.addChild(o.rollup)
+	}
+	if t.log != nil {
+		sc := i.span.SpanContext()
+		e := Event{
+			Time: end, Name: semconv.EventOperationCompleted, Operation: i.op, Agent: i.agentName,
+			Model: o.model, CacheHit: o.hit, Usage: cc.usage, Duration: end.Sub(i.start),
+			TraceID: sc.TraceID().String(), SpanID: sc.SpanID().String(),
+		}
+		if cc.err != nil {
+			e.Error = cc.err.Error()
+		}
+		t.log.add(e)
+	}
+	return usageErr
+}
+
+func (t *Tracer) endSpan(i *Invocation, outputs []Message, cc *completeConfig, o *outcome, usageErr error, end time.Time) {
+	span := i.span
+	if !span.IsRecording() {
+		span.End(trace.WithTimestamp(end))
+		return
+	}
+	attrs := make([]attribute.KeyValue, 0, 16)
+	if cc.usage.Model != "" {
+		attrs = append(attrs, semconv.GenAIResponseModel(cc.usage.Model))
+	}
+	if u := o.spanUsage; !u.isZero() {
+		attrs = append(attrs,
+			semconv.GenAIUsageInputTokensKey.Int64(u.prompt),
+			semconv.GenAIUsageOutputTokensKey.Int64(u.completion),
+			semconv.GenAIUsageCacheReadInputTokensKey.Int64(u.cacheRead),
+			semconv.GenAIUsageCacheCreationInputTokensKey.Int64(u.cacheCreation),
+			semconv.GenAIUsageReasoningOutputTokensKey.Int64(u.reasoning),
+			semconv.UsageTotalTokensKey.Int64(u.total),
+		)
+	}
+	if o.isAgent {
+		attrs = append(attrs, semconv.CacheHit(o.hit))
+	}
+	if o.saved > 0 {
+		attrs = append(attrs, semconv.CacheTokensSavedKey.Int64(o.saved))
+	}
+	if o.rollup.priced {
+		attrs = append(attrs, semconv.CostUSDKey.Float64(o.rollup.cost), semconv.CostSavedUSDKey.Float64(o.rollup.saved))
+	}
+	if len(cc.finishReasons) > 0 {
+		attrs = append(attrs, semconv.GenAIResponseFinishReasonsKey.StringSlice(cc.finishReasons))
+	}
+	if usageErr != nil {
+		attrs = append(attrs, semconv.UsageInvalidKey.String(usageErr.Error()))
+	}
+	if t.capture && len(outputs) > 0 {
+		out, truncated := encodeMessages(outputs, true, cc.finishReasons, t.redact, t.maxBytes)
+		attrs = append(attrs, semconv.GenAIOutputMessagesKey.String(out))
+		if truncated {
+			attrs = append(attrs, semconv.ContentTruncatedKey.Bool(true))
+		}
+	}
+	if o.errType != "" {
+		attrs = append(attrs, semconv.ErrorType(o.errType))
+		span.SetStatus(codes.Error, cc.err.Error())
+	}
+	span.SetAttributes(attrs...)
+	span.End(trace.WithTimestamp(end))
+}
+
+func (t *Tracer) recordMetrics(ctx context.Context, i *Invocation, o *outcome, end time.Time) {
+	respModel := o.model
+	opSet := t.sets.operation(i.op, t.providerAttr, i.requestModel, respModel, o.errType)
+	t.ins.duration.Record(ctx, end.Sub(i.start).Seconds(), metric.WithAttributeSet(opSet))
+	if !o.hit && !o.spanUsage.isZero() {
+		t.ins.tokenUsage.Record(ctx, o.spanUsage.prompt, metric.WithAttributeSet(
+			t.sets.tokenUsage(i.op, t.providerAttr, i.requestModel, respModel, semconv.TokenTypeInput)))
+		t.ins.tokenUsage.Record(ctx, o.spanUsage.completion, metric.WithAttributeSet(
+			t.sets.tokenUsage(i.op, t.providerAttr, i.requestModel, respModel, semconv.TokenTypeOutput)))
+	}
+	t.ins.invocations.Add(ctx, 1, metric.WithAttributeSet(t.sets.invocation(i.agentName, i.op, o.isAgent, o.hit, o.errType)))
+	t.ins.active.Add(ctx, -1, metric.WithAttributeSet(t.sets.active(i.agentName, i.op)))
+	if !o.spent.isZero() {
+		for _, k := range []struct {
+			kind string
+			n    int64
+		}{
+			{semconv.TokenKindInput, o.spent.prompt},
+			{semconv.TokenKindOutput, o.spent.completion},
+			{semconv.TokenKindCacheRead, o.spent.cacheRead},
+			{semconv.TokenKindCacheCreation, o.spent.cacheCreation},
+			{semconv.TokenKindReasoning, o.spent.reasoning},
+		} {
+			if k.n != 0 {
+				t.ins.tokens.Add(ctx, k.n, metric.WithAttributeSet(t.sets.tokens(i.agentName, o.model, k.kind)))
+			}
+		}
+	}
+	if o.saved > 0 || o.cost > 0 || o.costSaved > 0 {
+		set := metric.WithAttributeSet(t.sets.agentModel(i.agentName, o.model))
+		if o.saved > 0 {
+			t.ins.tokensSaved.Add(ctx, o.saved, set)
+		}
+		if o.cost > 0 {
+			t.ins.cost.Add(ctx, o.cost, set)
+		}
+		if o.costSaved > 0 {
+			t.ins.costSaved.Add(ctx, o.costSaved, set)
+		}
+	}
+}
+
+func (t *Tracer) recordStats(i *Invocation, o *outcome, end time.Time) {
+	s := &t.stats
+	if o.isAgent {
+		if o.hit {
+			s.hits.Add(1)
+		} else {
+			s.misses.Add(1)
+		}
+	}
+	s.saved.Add(o.saved)
+	s.spent.add(o.spent)
+	s.costSpent.add(o.cost)
+	s.costSave.add(o.costSaved)
+
+	latency := end.Sub(i.start)
+	if o.isAgent || !o.spent.isZero() || o.saved > 0 {
+		g := s.agents.get(i.agentName)
+		if o.isAgent {
+			g.inFlight.Add(-1)
+			countOperation(g, o, latency)
+		}
+		tallyTokens(g, o)
+	}
+	if i.requestModel != "" {
+		s.models.get(i.requestModel).inFlight.Add(-1)
+	}
+	if o.model != "" {
+		g := s.models.get(o.model)
+		countOperation(g, o, latency)
+		tallyTokens(g, o)
+		if o.priced {
+			g.priced.Store(true)
+		}
+		if o.unpriced {
+			s.unpriced.Store(o.model, struct{}{})
+		}
+	}
+}
+
+func countOperation(g *group, o *outcome, latency time.Duration) {
+	g.invocations.Add(1)
+	if o.errType != "" {
+		g.errors.Add(1)
+	}
+	if o.isAgent {
+		if o.hit {
+			g.hits.Add(1)
+		} else {
+			g.misses.Add(1)
+		}
+	}
+	g.latency.record(latency)
+}
+
+func tallyTokens(g *group, o *outcome) {
+	g.spent.add(o.spent)
+	g.saved.Add(o.saved)
+	g.cost.add(o.cost)
+	g.costSaved.add(o.costSaved)
+}
+
+// ErrorType returns the error.type recorded for err: the value of an ErrorType() string method
+// anywhere in its chain, "timeout" or "canceled" for context errors, else the Go type of the
+// innermost error, else "_OTHER".
+func ErrorType(err error) string {
+	if err == nil {
+		return ""
+	}
+	var typed interface{ ErrorType() string }
+	if errors.As(err, &typed) {
+		if s := typed.ErrorType(); s != "" {
+			return s
+		}
+	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	}
+	inner := err
+	for {
+		next := errors.Unwrap(inner)
+		if next == nil {
+			break
+		}
+		inner = next
+	}
+	switch name := fmt.Sprintf("%T", inner); name {
+	case "*errors.errorString", "*fmt.wrapError", "*fmt.wrapErrors", "*errors.joinError":
+		return semconv.ErrorTypeOther
+	default:
+		return name
+	}
+}

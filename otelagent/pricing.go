@@ -1,0 +1,170 @@
+package otelagent
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+	"strings"
+)
+
+// ModelPrice is what a model costs, in US dollars per million tokens.
+type ModelPrice struct {
+	// Input is the price of an input token that is neither read from nor written to a cache.
+	Input float64 `json:"input"`
+	// Output is the price of an output token, reasoning included.
+	Output float64 `json:"output"`
+	// CacheRead is the price of an input token read from the provider's prompt cache.
+	// 0 means no discount is known: Input is charged and no saving is claimed.
+	CacheRead float64 `json:"cache_read,omitempty"`
+	// CacheWrite is the price of an input token written to the provider's prompt cache.
+	// 0 means Input.
+	CacheWrite float64 `json:"cache_write,omitempty"`
+}
+
+// Pricing maps a model name to its price. A model is found by its exact name, else by the
+// longest entry that is a prefix of it followed by '-', '@' or ':' ("gpt-4o" prices
+// "gpt-4o-2024-08-06"). A model not found costs nothing and is listed in Stats.UnpricedModels.
+type Pricing map[string]ModelPrice
+
+// LoadPricing reads a Pricing from a JSON file:
+//
+//	{"gpt-4o": {"input": 2.5, "output": 10, "cache_read": 1.25}, "claude-sonnet-4": {...}}
+func LoadPricing(path string) (Pricing, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("otelagent: pricing: %w", err)
+	}
+	p, err := ParsePricing(data)
+	if err != nil {
+		return nil, fmt.Errorf("otelagent: pricing file %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// ParsePricing decodes the JSON of LoadPricing and validates it: unknown fields, empty model
+// names and negative or non-finite prices are errors naming the model and field.
+func ParsePricing(data []byte) (Pricing, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var p Pricing
+	if err := dec.Decode(&p); err != nil {
+		return nil, err
+	}
+	if p == nil {
+		return nil, errors.New("expected a JSON object of model prices")
+	}
+	return p, p.Validate()
+}
+
+// Validate reports empty model names and negative or non-finite prices, naming each.
+func (p Pricing) Validate() error {
+	var errs []error
+	for _, model := range p.models() {
+		if strings.TrimSpace(model) == "" {
+			errs = append(errs, errors.New("empty model name"))
+			continue
+		}
+		mp := p[model]
+		for _, f := range []struct {
+			name string
+			v    float64
+		}{{"input", mp.Input}, {"output", mp.Output}, {"cache_read", mp.CacheRead}, {"cache_write", mp.CacheWrite}} {
+			if f.v < 0 || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+				errs = append(errs, fmt.Errorf("%s.%s: %v is not a price (USD per million tokens, >= 0)", model, f.name, f.v))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Lookup returns the price of model and whether the table knows it.
+func (p Pricing) Lookup(model string) (ModelPrice, bool) {
+	if mp, ok := p[model]; ok {
+		return mp, true
+	}
+	best, found := "", false
+	for name := range p {
+		if len(name) > len(best) && len(model) > len(name) && strings.HasPrefix(model, name) &&
+			strings.ContainsRune("-@:", rune(model[len(name)])) {
+			best, found = name, true
+		}
+	}
+	if !found {
+		return ModelPrice{}, false
+	}
+	return p[best], true
+}
+
+func (p Pricing) models() []string {
+	names := make([]string, 0, len(p))
+	for n := range p {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func (p Pricing) clone() Pricing {
+	if p == nil {
+		return nil
+	}
+	c := make(Pricing, len(p))
+	for k, v := range p {
+		c[k] = v
+	}
+	return c
+}
+
+func (mp ModelPrice) cacheReadPrice() float64 {
+	if mp.CacheRead == 0 {
+		return mp.Input
+	}
+	return mp.CacheRead
+}
+
+func (mp ModelPrice) cacheWritePrice() float64 {
+	if mp.CacheWrite == 0 {
+		return mp.Input
+	}
+	return mp.CacheWrite
+}
+
+// cost is what c costs at mp, in US dollars.
+func (mp ModelPrice) cost(c counts) float64 {
+	uncached := c.prompt - c.cacheRead - c.cacheCreation
+	return (float64(uncached)*mp.Input + float64(c.cacheRead)*mp.cacheReadPrice() +
+		float64(c.cacheCreation)*mp.cacheWritePrice() + float64(c.completion)*mp.Output) / 1e6
+}
+
+// cacheReadSaving is what reading c's cache-read tokens from the provider cache saved against
+// paying full input price for them.
+func (mp ModelPrice) cacheReadSaving(c counts) float64 {
+	return float64(c.cacheRead) * (mp.Input - mp.cacheReadPrice()) / 1e6
+}
+
+// priceIndex caches Pricing lookups, since prefix matching walks the whole table.
+type priceIndex struct {
+	table Pricing
+	cache syncMap[string, priceEntry]
+}
+
+type priceEntry struct {
+	price ModelPrice
+	known bool
+}
+
+func (x *priceIndex) lookup(model string) (ModelPrice, bool) {
+	if x.table == nil || model == "" {
+		return ModelPrice{}, false
+	}
+	if e, ok := x.cache.Load(model); ok {
+		return e.price, e.known
+	}
+	mp, ok := x.table.Lookup(model)
+	x.cache.Store(model, priceEntry{mp, ok})
+	return mp, ok
+}

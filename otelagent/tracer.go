@@ -1,0 +1,250 @@
+package otelagent
+
+import (
+	"context"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/agenttrace/otelagent/semconv"
+)
+
+// Tracer creates agent, chat, tool and workflow spans and keeps the statistics of what they
+// reported. Create it with New. All methods are safe for concurrent use, and all are safe to
+// call on a nil *Tracer, which records nothing.
+type Tracer struct {
+	tracer       trace.Tracer
+	ins          instruments
+	providerAttr attribute.KeyValue
+	capture      bool
+	maxBytes     int
+	redact       func(Message) Message
+	prices       priceIndex
+	stats        statistics
+	log          *eventLog
+	open         openInvocations
+	sets         attrSetCache
+}
+
+// New returns a Tracer configured by opts. It never fails: without providers it uses the
+// global ones, and an instrument that cannot be created is reported to otel.Handle and
+// replaced by a no-op.
+func New(opts ...Option) *Tracer {
+	c := newConfig(opts)
+	tp := c.tracerProvider
+	if tp == nil {
+		tp = otel.GetTracerProvider()
+	}
+	mp := c.meterProvider
+	if mp == nil {
+		mp = otel.GetMeterProvider()
+	}
+	provider := c.providerName
+	if provider == "" {
+		provider = semconv.ProviderOther
+	}
+	t := &Tracer{
+		tracer: tp.Tracer(ScopeName, trace.WithInstrumentationVersion(Version),
+			trace.WithSchemaURL(semconv.SchemaURL)),
+		ins: newInstruments(mp.Meter(ScopeName, metric.WithInstrumentationVersion(Version),
+			metric.WithSchemaURL(semconv.SchemaURL))),
+		providerAttr: semconv.GenAIProviderName(provider),
+		capture:      c.captureContent,
+		maxBytes:     c.maxContentBytes,
+		redact:       c.redactor,
+		prices:       priceIndex{table: c.pricing},
+		log:          newEventLog(c.eventLogCap),
+	}
+	return t
+}
+
+// Invoke starts an agent invocation: an invoke_agent span named "invoke_agent {agent}" (just
+// "invoke_agent" when agent is empty), of kind INTERNAL, child of any span in ctx. The inputs
+// are captured when content capture is on. The returned context carries the span and the
+// invocation: operations started from it are its children. Complete the invocation exactly once.
+func (t *Tracer) Invoke(ctx context.Context, agent string, inputs []Message, opts ...InvokeOption) (context.Context, *Invocation) {
+	return t.start(ctx, semconv.OperationInvokeAgent, agent, inputs, opts)
+}
+
+// StartChat starts a model call: a span "chat {model}" of kind CLIENT with gen_ai.request.model
+// set to model. Its usage counts once, as spent, and rolls up into the enclosing invocation's
+// span attributes.
+func (t *Tracer) StartChat(ctx context.Context, model string, opts ...InvokeOption) (context.Context, *Invocation) {
+	return t.start(ctx, semconv.OperationChat, model, nil, append(opts, WithRequestModel(model)))
+}
+
+// StartTool starts a tool execution: a span "execute_tool {tool}" of kind INTERNAL with
+// gen_ai.tool.name set to tool.
+func (t *Tracer) StartTool(ctx context.Context, tool string, opts ...InvokeOption) (context.Context, *Invocation) {
+	return t.start(ctx, semconv.OperationExecuteTool, tool, nil, opts)
+}
+
+// StartWorkflow starts a workflow that coordinates several agents under one root: a span
+// "invoke_workflow {name}" of kind INTERNAL with gen_ai.workflow.name set to name.
+func (t *Tracer) StartWorkflow(ctx context.Context, name string, opts ...InvokeOption) (context.Context, *Invocation) {
+	return t.start(ctx, semconv.OperationInvokeWorkflow, name, nil, opts)
+}
+
+func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, opts []InvokeOption) (context.Context, *Invocation) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if t == nil {
+		return ctx, nil
+	}
+	var ic invokeConfig
+	for _, o := range opts {
+		if o != nil {
+			o.applyInvoke(&ic)
+		}
+	}
+	parent := invocationFromContext(ctx)
+	inv := &Invocation{tracer: t, parent: parent, op: op, name: name, requestModel: ic.requestModel}
+	if op == semconv.OperationInvokeAgent {
+		inv.agentName = name
+	} else if a := parent.enclosingAgent(); a != nil {
+		inv.agent = a
+		inv.agentName = a.agentName
+	}
+	inv.conversationID = ic.conversationID
+	if inv.conversationID == "" && parent != nil {
+		inv.conversationID = parent.conversationID
+	}
+
+	attrs := make([]attribute.KeyValue, 0, 8+len(ic.attrs))
+	attrs = append(attrs, semconv.GenAIOperationName(op), t.providerAttr)
+	switch op {
+	case semconv.OperationInvokeAgent:
+		if name != "" {
+			attrs = append(attrs, semconv.GenAIAgentName(name))
+		}
+		if ic.agentID != "" {
+			attrs = append(attrs, semconv.GenAIAgentIDKey.String(ic.agentID))
+		}
+	case semconv.OperationExecuteTool:
+		attrs = append(attrs, semconv.GenAIToolNameKey.String(name))
+		if ic.toolCallID != "" {
+			attrs = append(attrs, semconv.GenAIToolCallIDKey.String(ic.toolCallID))
+		}
+	case semconv.OperationInvokeWorkflow:
+		if name != "" {
+			attrs = append(attrs, semconv.GenAIWorkflowNameKey.String(name))
+		}
+	}
+	if inv.conversationID != "" {
+		attrs = append(attrs, semconv.GenAIConversationIDKey.String(inv.conversationID))
+	}
+	if ic.requestModel != "" {
+		attrs = append(attrs, semconv.GenAIRequestModel(ic.requestModel))
+	}
+	attrs = append(attrs, ic.attrs...)
+	if t.capture && len(inputs) > 0 {
+		var truncated bool
+		inv.inputJSON, truncated = encodeMessages(inputs, false, nil, t.redact, t.maxBytes)
+		attrs = append(attrs, semconv.GenAIInputMessagesKey.String(inv.inputJSON))
+		if truncated {
+			attrs = append(attrs, semconv.ContentTruncatedKey.Bool(true))
+		}
+	}
+
+	spanName := op
+	if name != "" {
+		spanName = op + " " + name
+	}
+	kind := trace.SpanKindInternal
+	if op == semconv.OperationChat {
+		kind = trace.SpanKindClient
+	}
+	inv.start = time.Now()
+	ctx, inv.span = t.tracer.Start(ctx, spanName, trace.WithSpanKind(kind),
+		trace.WithTimestamp(inv.start), trace.WithAttributes(attrs...))
+
+	if op == semconv.OperationInvokeAgent {
+		t.stats.agents.get(name).inFlight.Add(1)
+	}
+	if ic.requestModel != "" {
+		t.stats.models.get(ic.requestModel).inFlight.Add(1)
+	}
+	t.ins.active.Add(ctx, 1, metric.WithAttributeSet(t.sets.active(inv.agentName, op)))
+	return context.WithValue(ctx, invocationKey{}, inv), inv
+}
+
+// RecordEvent adds e as a span event to the span in ctx (when it is recording) and appends it
+// to the event log. A zero Time means now; an empty Name means "otelagent.event"; Agent, TraceID
+// and SpanID are filled from ctx when empty.
+func (t *Tracer) RecordEvent(ctx context.Context, e Event) {
+	if t == nil {
+		return
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	if e.Name == "" {
+		e.Name = semconv.EventDefaultName
+	}
+	if inv := invocationFromContext(ctx); inv != nil {
+		if e.Agent == "" {
+			e.Agent = inv.agentName
+		}
+		if e.Operation == "" {
+			e.Operation = inv.op
+		}
+	}
+	e.Attributes = append([]attribute.KeyValue(nil), e.Attributes...)
+	span := trace.SpanFromContext(ctx)
+	if sc := span.SpanContext(); sc.IsValid() {
+		e.TraceID, e.SpanID = sc.TraceID().String(), sc.SpanID().String()
+	}
+	if span.IsRecording() {
+		span.AddEvent(e.Name, trace.WithTimestamp(e.Time), trace.WithAttributes(e.Attributes...))
+	}
+	t.log.add(e)
+}
+
+// CacheStatistics returns the cache statistics so far. Safe for concurrent use; a nil Tracer
+// returns zero statistics.
+func (t *Tracer) CacheStatistics() CacheStatistics {
+	if t == nil {
+		return CacheStatistics{}
+	}
+	return t.stats.cacheStatistics()
+}
+
+// Stats returns the statistics so far per agent and per model, as a copy. A nil Tracer returns
+// empty maps.
+func (t *Tracer) Stats() Stats {
+	if t == nil {
+		return Stats{Agents: map[string]GroupStats{}, Models: map[string]GroupStats{}}
+	}
+	return t.stats.stats()
+}
+
+// Events returns a copy of the event log, oldest first; nil when the log is off.
+func (t *Tracer) Events() []Event {
+	if t == nil {
+		return nil
+	}
+	return t.log.events()
+}
+
+type invocationKey struct{}
+
+func invocationFromContext(ctx context.Context) *Invocation {
+	inv, _ := ctx.Value(invocationKey{}).(*Invocation)
+	return inv
+}
+
+// InvocationFromContext returns the operation that ctx carries (the innermost one started by
+// Invoke, StartChat, StartTool or StartWorkflow), or nil.
+func InvocationFromContext(ctx context.Context) *Invocation {
+	if ctx == nil {
+		return nil
+	}
+	return invocationFromContext(ctx)
+}
