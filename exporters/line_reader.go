@@ -39,6 +39,7 @@ func (e *LineError) Unwrap() error { return e.Err }
 // bounded by the longest line read. It is not safe for concurrent use.
 type lineReader[T any] struct {
 	name     string
+	maxLine  int
 	br       *bufio.Reader
 	closers  []io.Closer
 	decode   func([]byte) (T, error)
@@ -50,7 +51,7 @@ type lineReader[T any] struct {
 
 // newLineReader returns a reader of r, which it gunzips if r starts with the gzip magic bytes.
 func newLineReader[T any](r io.Reader, name string, decode func([]byte) (T, error)) *lineReader[T] {
-	lr := &lineReader[T]{name: name, decode: decode}
+	lr := &lineReader[T]{name: name, maxLine: MaxLineBytes, decode: decode}
 	if r == nil {
 		lr.err = fmt.Errorf("%s: nil reader", name)
 		return lr
@@ -90,7 +91,7 @@ func openLineReader[T any](path string, decode func([]byte) (T, error)) (*lineRe
 func (r *lineReader[T]) next() (T, error) {
 	var zero T
 	for r.err == nil {
-		line, complete, err := r.readLine()
+		line, complete, tooLong, err := r.readLine()
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				r.err = io.EOF
@@ -99,12 +100,12 @@ func (r *lineReader[T]) next() (T, error) {
 				return zero, r.err
 			}
 		}
-		if !complete && len(line) == 0 {
+		if !complete && !tooLong && len(line) == 0 {
 			break // end of input right after a newline
 		}
 		r.line++
-		if line == nil { // too long, already skipped
-			return zero, &LineError{File: r.name, Line: r.line, Err: fmt.Errorf("line longer than %d bytes", MaxLineBytes)}
+		if tooLong {
+			return zero, &LineError{File: r.name, Line: r.line, Err: fmt.Errorf("line longer than %d bytes", r.maxLine)}
 		}
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
@@ -125,15 +126,19 @@ func (r *lineReader[T]) next() (T, error) {
 }
 
 // readLine returns the next line without its newline, and whether a newline ended it; the
-// slice is valid until the next call. A line over MaxLineBytes is consumed and returned as
-// nil, complete. err is io.EOF at the end of the input, possibly with a last unterminated line.
-func (r *lineReader[T]) readLine() (line []byte, complete bool, err error) {
+// slice is valid until the next call. A line over r.maxLine bytes is consumed, not returned,
+// and reported by tooLong. err is io.EOF at the end of the input, possibly with a last
+// unterminated line.
+func (r *lineReader[T]) readLine() (line []byte, complete, tooLong bool, err error) {
 	r.buf = r.buf[:0]
-	tooLong := false
 	for {
 		chunk, err := r.br.ReadSlice('\n')
 		if !tooLong {
-			if len(r.buf)+len(chunk) > MaxLineBytes+1 {
+			n := len(r.buf) + len(chunk)
+			if err == nil {
+				n-- // the newline
+			}
+			if n > r.maxLine {
 				tooLong, r.buf = true, r.buf[:0]
 			} else {
 				r.buf = append(r.buf, chunk...)
@@ -144,13 +149,13 @@ func (r *lineReader[T]) readLine() (line []byte, complete bool, err error) {
 			continue
 		case err != nil:
 			if tooLong {
-				return nil, false, err
+				return nil, false, true, err
 			}
-			return r.buf, false, err
+			return r.buf, false, false, err
 		case tooLong:
-			return nil, true, nil
+			return nil, true, true, nil
 		default:
-			return r.buf[:len(r.buf)-1], true, nil
+			return r.buf[:len(r.buf)-1], true, false, nil
 		}
 	}
 }
