@@ -1,0 +1,103 @@
+package otelagent
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/agenttrace/otelagent/semconv"
+)
+
+func TestContentCapture(t *testing.T) {
+	in := []Message{{Role: "system", Content: "be brief"}, {Role: "user", Content: "my key is sk-123"}}
+	out := []Message{{Role: "assistant", Content: "ok"}}
+	redact := func(m Message) Message {
+		m.Content = strings.ReplaceAll(m.Content, "sk-123", "[REDACTED]")
+		return m
+	}
+	tests := []struct {
+		name    string
+		env     string
+		opts    []Option
+		capture bool
+	}{
+		{name: "off by default"},
+		{name: "on by option", opts: []Option{WithContentCapture(true)}, capture: true},
+		{name: "on by environment", env: "true", capture: true},
+		{name: "option overrides environment", env: "true", opts: []Option{WithContentCapture(false)}},
+		{name: "environment not true", env: "yes please"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(CaptureContentEnv, tt.env)
+			h := newHarness(t, append(tt.opts, WithRedactor(redact))...)
+			_, inv := h.Invoke(t.Context(), "a", in)
+			require.NoError(t, inv.Complete(out, WithFinishReasons("length")))
+			a := attrs(h.span(t, "invoke_agent a"))
+			input, hasIn := a[semconv.GenAIInputMessagesKey]
+			output, hasOut := a[semconv.GenAIOutputMessagesKey]
+			assert.Equal(t, tt.capture, hasIn)
+			assert.Equal(t, tt.capture, hasOut)
+			if !tt.capture {
+				return
+			}
+			assert.JSONEq(t, `[{"role":"system","parts":[{"type":"text","content":"be brief"}]},
+				{"role":"user","parts":[{"type":"text","content":"my key is [REDACTED]"}]}]`, input.AsString())
+			assert.JSONEq(t, `[{"role":"assistant","parts":[{"type":"text","content":"ok"}],"finish_reason":"length"}]`, output.AsString())
+			_, truncated := a[semconv.ContentTruncatedKey]
+			assert.False(t, truncated)
+		})
+	}
+}
+
+func TestContentTruncation(t *testing.T) {
+	long := strings.Repeat("é", 3000) // 2 bytes each, so a cut can fall inside a rune
+	h := newHarness(t, WithContentCapture(true), WithMaxContentBytes(1000))
+	_, inv := h.Invoke(t.Context(), "a", []Message{{Role: "user", Content: "short first"}, {Role: "user", Content: long}})
+	require.NoError(t, inv.Complete([]Message{{Content: long}, {Content: long}}))
+	a := attrs(h.span(t, "invoke_agent a"))
+	assert.True(t, a[semconv.ContentTruncatedKey].AsBool())
+	for _, key := range []struct {
+		k     string
+		parts int
+	}{{string(semconv.GenAIInputMessagesKey), 2}, {string(semconv.GenAIOutputMessagesKey), 2}} {
+		v := a[attribute.Key(key.k)].AsString()
+		assert.LessOrEqual(t, len(v), 1000, key.k)
+		assert.True(t, utf8.ValidString(v), key.k)
+		var msgs []chatMessage
+		require.NoError(t, json.Unmarshal([]byte(v), &msgs), "%s stays valid JSON", key.k)
+		assert.Len(t, msgs, key.parts, "%s keeps every message, in order", key.k)
+	}
+	var msgs []chatMessage
+	require.NoError(t, json.Unmarshal([]byte(a[semconv.GenAIInputMessagesKey].AsString()), &msgs))
+	assert.Equal(t, "short first", msgs[0].Parts[0].Content, "the cut starts from the end")
+}
+
+func TestEncodeMessagesEdgeCases(t *testing.T) {
+	tests := []struct {
+		name      string
+		msgs      []Message
+		limit     int
+		truncated bool
+		count     int
+	}{
+		{"fits", []Message{{Role: "user", Content: "x"}}, 100, false, 1},
+		{"escapes count", []Message{{Role: "user", Content: strings.Repeat(`"`, 50)}}, 60, true, 1},
+		{"structure alone too long drops messages", []Message{{}, {}, {}, {}}, 60, true, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, truncated := encodeMessages(tt.msgs, false, nil, nil, tt.limit)
+			assert.Equal(t, tt.truncated, truncated)
+			assert.LessOrEqual(t, len(got), tt.limit)
+			var msgs []chatMessage
+			require.NoError(t, json.Unmarshal([]byte(got), &msgs))
+			assert.Len(t, msgs, tt.count)
+		})
+	}
+}
