@@ -344,8 +344,8 @@ func TestMetricFileExporterEncoding(t *testing.T) {
 		ResourceMetrics []struct {
 			ScopeMetrics []struct {
 				Metrics []struct {
-					Name      string `json:"name"`
-					Sum       *struct {
+					Name string `json:"name"`
+					Sum  *struct {
 						AggregationTemporality any              `json:"aggregationTemporality"`
 						DataPoints             []map[string]any `json:"dataPoints"`
 					} `json:"sum"`
