@@ -63,7 +63,8 @@ func newLineReader[T any](r io.Reader, name string, decode func([]byte) (T, erro
 			lr.err = fmt.Errorf("%s: %w", name, err)
 			return lr
 		}
-		lr.closers = append(lr.closers, zr)
+		// zr holds no resource; its Close would only repeat a decompression error that Next
+		// has already returned.
 		br = bufio.NewReaderSize(zr, 64<<10)
 	}
 	lr.br = br

@@ -46,7 +46,7 @@ func (r *MetricReader) Warnings() []string {
 	return append([]string(nil), r.r.warnings...)
 }
 
-// Close closes the file opened by OpenMetricFile and the gzip decompressor, if any. It does
+// Close closes the file opened by OpenMetricFile, if any. It does
 // not close the reader given to NewMetricReader. Calling it again does nothing.
 func (r *MetricReader) Close() error {
 	return r.r.close()

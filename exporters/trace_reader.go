@@ -54,7 +54,7 @@ func (r *TraceReader) Warnings() []string {
 	return append([]string(nil), r.r.warnings...)
 }
 
-// Close closes the file opened by OpenTraceFile and the gzip decompressor, if any. It does
+// Close closes the file opened by OpenTraceFile, if any. It does
 // not close the reader given to NewTraceReader. Calling it again does nothing.
 func (r *TraceReader) Close() error {
 	return r.r.close()

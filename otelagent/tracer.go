@@ -73,7 +73,7 @@ func (t *Tracer) Invoke(ctx context.Context, agent string, inputs []Message, opt
 // set to model. Its usage counts once, as spent, and rolls up into the enclosing invocation's
 // span attributes.
 func (t *Tracer) StartChat(ctx context.Context, model string, opts ...InvokeOption) (context.Context, *Invocation) {
-	return t.start(ctx, semconv.OperationChat, model, nil, append(opts, WithRequestModel(model)))
+	return t.start(ctx, semconv.OperationChat, model, nil, opts)
 }
 
 // StartTool starts a tool execution: a span "execute_tool {tool}" of kind INTERNAL with
@@ -100,6 +100,9 @@ func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, o
 		if o != nil {
 			o.applyInvoke(&ic)
 		}
+	}
+	if op == semconv.OperationChat {
+		ic.requestModel = name
 	}
 	parent := invocationFromContext(ctx)
 	inv := &Invocation{tracer: t, parent: parent, op: op, name: name, requestModel: ic.requestModel}
