@@ -21,6 +21,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -725,7 +726,23 @@ func BenchmarkFileExporter(b *testing.B) {
 		b.StopTimer()
 		require.NoError(b, exp.Shutdown(context.Background()))
 	})
-	// The twin without the file: pdata conversion and encoding alone.
+	// The SDK's own file-capable exporter (its JSON is not OTLP/JSON), for comparison.
+	b.Run("stdouttrace", func(b *testing.B) {
+		f, err := os.OpenFile(filepath.Join(b.TempDir(), "traces.json"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		require.NoError(b, err)
+		defer f.Close()
+		exp, err := stdouttrace.New(stdouttrace.WithWriter(f))
+		require.NoError(b, err)
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := exp.ExportSpans(context.Background(), spans); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		require.NoError(b, exp.Shutdown(context.Background()))
+	})
+	// Without the file: pdata conversion and encoding alone.
 	b.Run("EncodeOnly", func(b *testing.B) {
 		var m ptrace.JSONMarshaler
 		b.ReportAllocs()

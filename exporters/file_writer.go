@@ -18,10 +18,11 @@ const (
 	// DefaultFileMaxBackups is how many rotated files are kept.
 	DefaultFileMaxBackups = 5
 
-	fileMode      os.FileMode = 0o600
-	fileDirMode   os.FileMode = 0o700
-	bytesPerMB                = 1 << 20 // lumberjack counts megabytes in MiB
-	lineSeparator             = '\n'
+	fileMode        os.FileMode = 0o600
+	fileDirMode     os.FileMode = 0o700
+	bytesPerMB                  = 1 << 20 // lumberjack counts megabytes in MiB
+	lineSeparator               = '\n'
+	maxScratchBytes             = 4 << 20 // larger lines get a buffer of their own
 )
 
 // ErrExporterShutdown is returned by the export methods of FileExporter and MetricFileExporter
@@ -115,6 +116,8 @@ type lineFile struct {
 	path    string
 	logger  *lumberjack.Logger
 	maxLine int
+	// scratch is reused for each line and its newline, up to maxScratchBytes.
+	scratch []byte
 	// terminate is set when the existing file ends inside a line (a write was cut short, for
 	// example by a crash): the next write starts with a newline so that its record stays a
 	// line of its own.
@@ -195,19 +198,22 @@ func (f *lineFile) fits(n int) bool {
 	return n+1 <= f.maxLine
 }
 
-// writeLine writes line and a newline in one write, so that rotation never splits it. The
-// caller must not use line afterwards (its spare capacity holds the newline).
+// writeLine writes line and a newline in one write, so that rotation never splits it.
 func (f *lineFile) writeLine(line []byte) error {
 	if !f.fits(len(line)) {
 		return fmt.Errorf("exporters: a record of %d bytes does not fit in %q, whose size limit is %d MB",
 			len(line), f.path, f.maxLine/bytesPerMB)
 	}
-	line = append(line, lineSeparator)
+	buf := f.scratch[:0]
 	if f.terminate {
-		// Rare: only the first write after reopening a cut-short file pays for the copy.
-		line = append([]byte{lineSeparator}, line...)
+		buf = append(buf, lineSeparator)
 	}
-	if _, err := f.logger.Write(line); err != nil {
+	buf = append(buf, line...)
+	buf = append(buf, lineSeparator)
+	if cap(buf) <= maxScratchBytes {
+		f.scratch = buf
+	}
+	if _, err := f.logger.Write(buf); err != nil {
 		return fmt.Errorf("exporters: write %q: %w", f.path, err)
 	}
 	f.terminate = false
