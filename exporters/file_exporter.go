@@ -31,6 +31,10 @@ const (
 // Each ExportSpans call ends with its lines handed to the operating system, and every line is
 // written whole by a single write, so a rotation never splits one. All methods are safe for
 // concurrent use.
+//
+// Rotation is lumberjack's, which starts one goroutine per file at the first write and never
+// stops it: after Shutdown it idles, holding no file. Tests that use goleak should ignore
+// gopkg.in/natefinch/lumberjack%2ev2.(*Logger).millRun.
 type FileExporter struct {
 	mu        sync.Mutex
 	file      *lineFile

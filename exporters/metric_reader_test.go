@@ -2,15 +2,22 @@ package exporters
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/instrumentation"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/resource"
 )
 
 func TestMetricReader(t *testing.T) {
@@ -84,4 +91,70 @@ func TestMetricReader(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, r.Line())
 	assert.NoError(t, r.Close())
+}
+
+// FuzzMetricReader feeds arbitrary bytes to the metric reader: it must never panic or loop,
+// and every record it returns must survive an encode/decode round trip unchanged.
+func FuzzMetricReader(f *testing.F) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	rm := metricdata.ResourceMetrics{Resource: resource.NewSchemaless(attribute.String("service.name", "fuzz")),
+		ScopeMetrics: []metricdata.ScopeMetrics{{Scope: instrumentation.Scope{Name: "s", Version: "1"}, Metrics: []metricdata.Metrics{
+			{Name: "tokens", Unit: "{token}", Data: metricdata.Sum[int64]{Temporality: metricdata.CumulativeTemporality, IsMonotonic: true,
+				DataPoints: []metricdata.DataPoint[int64]{{StartTime: now, Time: now.Add(time.Second), Value: 42}}}},
+			{Name: "duration", Unit: "s", Data: metricdata.Histogram[float64]{Temporality: metricdata.DeltaTemporality,
+				DataPoints: []metricdata.HistogramDataPoint[float64]{{Time: now, Count: 3, Sum: 1.5, Bounds: []float64{0.1, 1},
+					BucketCounts: []uint64{1, 1, 1}, Min: metricdata.NewExtrema(0.05), Max: metricdata.NewExtrema(2.0)}}}},
+		}}},
+	}
+	path := filepath.Join(f.TempDir(), "metrics.jsonl")
+	exp, err := NewMetricFileExporter(path)
+	require.NoError(f, err)
+	require.NoError(f, exp.Export(context.Background(), &rm))
+	require.NoError(f, exp.Shutdown(context.Background()))
+	written, err := os.ReadFile(path)
+	require.NoError(f, err)
+	f.Add(written)
+	f.Add(gzipped(f, written))
+	f.Add(written[:len(written)/2])
+	f.Add([]byte(`{"resourceSpans":[]}` + "\n"))
+	f.Add([]byte{})
+
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := NewMetricReader(bytes.NewReader(data), "fuzz")
+		defer r.Close()
+		for range len(data) + 2 {
+			md, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			var lineErr *LineError
+			if errors.As(err, &lineErr) {
+				if lineErr.Line < 1 {
+					t.Fatalf("line error without a line: %v", err)
+				}
+				continue
+			}
+			if err != nil {
+				return
+			}
+			var m pmetric.JSONMarshaler
+			first, err := m.MarshalMetrics(md)
+			if err != nil {
+				t.Fatalf("re-encoding a record read: %v", err)
+			}
+			var u pmetric.JSONUnmarshaler
+			again, err := u.UnmarshalMetrics(first)
+			if err != nil {
+				t.Fatalf("decoding a re-encoded record: %v\n%s", err, first)
+			}
+			second, err := m.MarshalMetrics(again)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(first, second) {
+				t.Fatalf("round trip changed the record:\n%s\n%s", first, second)
+			}
+		}
+		t.Fatal("reader did not stop")
+	})
 }
