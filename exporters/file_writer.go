@@ -114,13 +114,13 @@ func WithTemporality(selector sdkmetric.TemporalitySelector) FileOption {
 // exporters call it under their own lock.
 type lineFile struct {
 	path    string
-	logger  *lumberjack.Logger
-	maxLine int
+	w       io.WriteCloser // a *lumberjack.Logger
+	maxFile int            // bytes
 	// scratch is reused for each line and its newline, up to maxScratchBytes.
 	scratch []byte
-	// terminate is set when the existing file ends inside a line (a write was cut short, for
-	// example by a crash): the next write starts with a newline so that its record stays a
-	// line of its own.
+	// terminate is set when the file ends inside a line (a write was cut short by a crash or
+	// a failed write): the next write starts with a newline so that its record stays a line
+	// of its own.
 	terminate bool
 }
 
@@ -151,14 +151,14 @@ func openLineFile(path string, c fileConfig) (*lineFile, error) {
 	}
 	return &lineFile{
 		path: path,
-		logger: &lumberjack.Logger{
+		w: &lumberjack.Logger{
 			Filename:   path,
 			MaxSize:    c.maxSizeMB,
 			MaxBackups: maxBackups,
 			MaxAge:     c.maxAgeDays,
 			Compress:   c.compress,
 		},
-		maxLine:   c.maxSizeMB * bytesPerMB,
+		maxFile:   c.maxSizeMB * bytesPerMB,
 		terminate: terminate,
 	}, nil
 }
@@ -189,20 +189,23 @@ func endsInsideLine(f *os.File) (bool, error) {
 	return last[0] != lineSeparator, nil
 }
 
-// fits reports whether a line of n bytes and its newline can be written without exceeding the
-// rotation size.
+// fits reports whether a line of n bytes can be written: the readers of this package accept it
+// (at most MaxLineBytes), and with its newline it does not exceed the rotation size.
 func (f *lineFile) fits(n int) bool {
+	if n > MaxLineBytes {
+		return false
+	}
 	if f.terminate {
 		n++
 	}
-	return n+1 <= f.maxLine
+	return n+1 <= f.maxFile
 }
 
 // writeLine writes line and a newline in one write, so that rotation never splits it.
 func (f *lineFile) writeLine(line []byte) error {
 	if !f.fits(len(line)) {
-		return fmt.Errorf("exporters: a record of %d bytes does not fit in %q, whose size limit is %d MB",
-			len(line), f.path, f.maxLine/bytesPerMB)
+		return fmt.Errorf("exporters: a record of %d bytes cannot be written to %q: lines are limited to %d bytes and the file to %d MB",
+			len(line), f.path, MaxLineBytes, f.maxFile/bytesPerMB)
 	}
 	buf := f.scratch[:0]
 	if f.terminate {
@@ -213,7 +216,9 @@ func (f *lineFile) writeLine(line []byte) error {
 	if cap(buf) <= maxScratchBytes {
 		f.scratch = buf
 	}
-	if _, err := f.logger.Write(buf); err != nil {
+	if _, err := f.w.Write(buf); err != nil {
+		// Part of the line may be on disk: end it before the next record.
+		f.terminate = true
 		return fmt.Errorf("exporters: write %q: %w", f.path, err)
 	}
 	f.terminate = false
@@ -222,7 +227,7 @@ func (f *lineFile) writeLine(line []byte) error {
 
 // close closes the current file. Rotated files may still be compressed in the background.
 func (f *lineFile) close() error {
-	if err := f.logger.Close(); err != nil {
+	if err := f.w.Close(); err != nil {
 		return fmt.Errorf("exporters: close %q: %w", f.path, err)
 	}
 	return nil
