@@ -17,7 +17,7 @@ else
 		sudo="sudo"
 	fi
 	export DEBIAN_FRONTEND=noninteractive
-	$sudo apt-get update -qq
+	$sudo apt-get update -qq >&2
 	$sudo apt-get install -y -qq --no-install-recommends docker-compose >&2
 	compose=(docker-compose)
 fi
