@@ -753,3 +753,23 @@ func BenchmarkFileExporter(b *testing.B) {
 		}
 	})
 }
+
+func TestSpanKind(t *testing.T) {
+	tests := []struct {
+		in   trace.SpanKind
+		want ptrace.SpanKind
+	}{
+		{trace.SpanKindUnspecified, ptrace.SpanKindUnspecified},
+		{trace.SpanKindInternal, ptrace.SpanKindInternal},
+		{trace.SpanKindServer, ptrace.SpanKindServer},
+		{trace.SpanKindClient, ptrace.SpanKindClient},
+		{trace.SpanKindProducer, ptrace.SpanKindProducer},
+		{trace.SpanKindConsumer, ptrace.SpanKindConsumer},
+		{trace.SpanKind(42), ptrace.SpanKindUnspecified},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in.String(), func(t *testing.T) {
+			assert.Equal(t, tt.want, spanKind(tt.in))
+		})
+	}
+}

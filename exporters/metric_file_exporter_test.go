@@ -577,3 +577,23 @@ func BenchmarkMetricFileExporter(b *testing.B) {
 	b.StopTimer()
 	require.NoError(b, exp.Shutdown(context.Background()))
 }
+
+func TestExemplarIDs(t *testing.T) {
+	tests := []struct {
+		name                string
+		traceID, spanID     []byte
+		wantTrace, wantSpan bool
+	}{
+		{name: "both", traceID: make([]byte, 16), spanID: make([]byte, 8), wantTrace: true, wantSpan: true},
+		{name: "none"},
+		{name: "wrong lengths", traceID: make([]byte, 8), spanID: make([]byte, 16)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, ok := traceIDOf(tt.traceID)
+			assert.Equal(t, tt.wantTrace, ok)
+			_, ok = spanIDOf(tt.spanID)
+			assert.Equal(t, tt.wantSpan, ok)
+		})
+	}
+}
