@@ -166,9 +166,9 @@ func setSpan(dst ptrace.Span, sd sdktrace.ReadOnlySpan) {
 	}
 	dst.SetFlags(spanFlags(sc.TraceFlags(), parent))
 	dst.SetName(sd.Name())
-	dst.SetKind(spanKind(sd.SpanKind()))
-	dst.SetStartTimestamp(timestamp(sd.StartTime()))
-	dst.SetEndTimestamp(timestamp(sd.EndTime()))
+	dst.SetKind(pdataSpanKind(sd.SpanKind()))
+	dst.SetStartTimestamp(pdataTimestamp(sd.StartTime()))
+	dst.SetEndTimestamp(pdataTimestamp(sd.EndTime()))
 	putAttributes(dst.Attributes(), sd.Attributes())
 	dst.SetDroppedAttributesCount(clampUint32(sd.DroppedAttributes()))
 
@@ -177,7 +177,7 @@ func setSpan(dst ptrace.Span, sd sdktrace.ReadOnlySpan) {
 		for _, ev := range events {
 			de := dst.Events().AppendEmpty()
 			de.SetName(ev.Name)
-			de.SetTimestamp(timestamp(ev.Time))
+			de.SetTimestamp(pdataTimestamp(ev.Time))
 			putAttributes(de.Attributes(), ev.Attributes)
 			de.SetDroppedAttributesCount(clampUint32(ev.DroppedAttributeCount))
 		}
@@ -220,7 +220,7 @@ func spanFlags(tf trace.TraceFlags, remote trace.SpanContext) uint32 {
 	return flags
 }
 
-func spanKind(k trace.SpanKind) ptrace.SpanKind {
+func pdataSpanKind(k trace.SpanKind) ptrace.SpanKind {
 	switch k {
 	case trace.SpanKindInternal:
 		return ptrace.SpanKindInternal
@@ -237,9 +237,9 @@ func spanKind(k trace.SpanKind) ptrace.SpanKind {
 	}
 }
 
-// timestamp converts t to pdata; the zero time and times before 1970 become 0, "unset" in
+// pdataTimestamp converts t to pdata; the zero time and times before 1970 become 0, "unset" in
 // OTLP.
-func timestamp(t time.Time) pcommon.Timestamp {
+func pdataTimestamp(t time.Time) pcommon.Timestamp {
 	if t.IsZero() || t.Unix() < 0 {
 		return 0
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -28,8 +27,6 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // allTypeAttributes holds one attribute of every type the SDK records.
 var allTypeAttributes = []attribute.KeyValue{
@@ -695,10 +692,10 @@ func TestSpanFlags(t *testing.T) {
 }
 
 func TestTimestamp(t *testing.T) {
-	assert.Equal(t, pcommon.Timestamp(0), timestamp(time.Time{}), "zero time is unset")
-	assert.Equal(t, pcommon.Timestamp(0), timestamp(time.Unix(-5, 0)), "before 1970 is unset")
+	assert.Equal(t, pcommon.Timestamp(0), pdataTimestamp(time.Time{}), "zero time is unset")
+	assert.Equal(t, pcommon.Timestamp(0), pdataTimestamp(time.Unix(-5, 0)), "before 1970 is unset")
 	now := time.Unix(1_700_000_000, 123)
-	assert.Equal(t, pcommon.Timestamp(now.UnixNano()), timestamp(now))
+	assert.Equal(t, pcommon.Timestamp(now.UnixNano()), pdataTimestamp(now))
 }
 
 func BenchmarkFileExporter(b *testing.B) {
@@ -769,7 +766,7 @@ func TestSpanKind(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in.String(), func(t *testing.T) {
-			assert.Equal(t, tt.want, spanKind(tt.in))
+			assert.Equal(t, tt.want, pdataSpanKind(tt.in))
 		})
 	}
 }

@@ -194,7 +194,7 @@ func setMetricData(dst pmetric.Metric, data metricdata.Aggregation) bool {
 	return true
 }
 
-func temporality(t metricdata.Temporality) pmetric.AggregationTemporality {
+func pdataTemporality(t metricdata.Temporality) pmetric.AggregationTemporality {
 	switch t {
 	case metricdata.CumulativeTemporality:
 		return pmetric.AggregationTemporalityCumulative
@@ -206,7 +206,7 @@ func temporality(t metricdata.Temporality) pmetric.AggregationTemporality {
 }
 
 func setSum[N int64 | float64](dst pmetric.Sum, s metricdata.Sum[N]) {
-	dst.SetAggregationTemporality(temporality(s.Temporality))
+	dst.SetAggregationTemporality(pdataTemporality(s.Temporality))
 	dst.SetIsMonotonic(s.IsMonotonic)
 	setNumberPoints(dst.DataPoints(), s.DataPoints)
 }
@@ -216,8 +216,8 @@ func setNumberPoints[N int64 | float64](dst pmetric.NumberDataPointSlice, points
 	for _, p := range points {
 		dp := dst.AppendEmpty()
 		putAttributeSet(dp.Attributes(), &p.Attributes)
-		dp.SetStartTimestamp(timestamp(p.StartTime))
-		dp.SetTimestamp(timestamp(p.Time))
+		dp.SetStartTimestamp(pdataTimestamp(p.StartTime))
+		dp.SetTimestamp(pdataTimestamp(p.Time))
 		switch v := any(p.Value).(type) {
 		case int64:
 			dp.SetIntValue(v)
@@ -229,14 +229,14 @@ func setNumberPoints[N int64 | float64](dst pmetric.NumberDataPointSlice, points
 }
 
 func setHistogram[N int64 | float64](dst pmetric.Histogram, h metricdata.Histogram[N]) {
-	dst.SetAggregationTemporality(temporality(h.Temporality))
+	dst.SetAggregationTemporality(pdataTemporality(h.Temporality))
 	points := dst.DataPoints()
 	points.EnsureCapacity(len(h.DataPoints))
 	for _, p := range h.DataPoints {
 		dp := points.AppendEmpty()
 		putAttributeSet(dp.Attributes(), &p.Attributes)
-		dp.SetStartTimestamp(timestamp(p.StartTime))
-		dp.SetTimestamp(timestamp(p.Time))
+		dp.SetStartTimestamp(pdataTimestamp(p.StartTime))
+		dp.SetTimestamp(pdataTimestamp(p.Time))
 		dp.SetCount(p.Count)
 		dp.SetSum(float64(p.Sum))
 		if v, ok := p.Min.Value(); ok {
@@ -252,14 +252,14 @@ func setHistogram[N int64 | float64](dst pmetric.Histogram, h metricdata.Histogr
 }
 
 func setExponentialHistogram[N int64 | float64](dst pmetric.ExponentialHistogram, h metricdata.ExponentialHistogram[N]) {
-	dst.SetAggregationTemporality(temporality(h.Temporality))
+	dst.SetAggregationTemporality(pdataTemporality(h.Temporality))
 	points := dst.DataPoints()
 	points.EnsureCapacity(len(h.DataPoints))
 	for _, p := range h.DataPoints {
 		dp := points.AppendEmpty()
 		putAttributeSet(dp.Attributes(), &p.Attributes)
-		dp.SetStartTimestamp(timestamp(p.StartTime))
-		dp.SetTimestamp(timestamp(p.Time))
+		dp.SetStartTimestamp(pdataTimestamp(p.StartTime))
+		dp.SetTimestamp(pdataTimestamp(p.Time))
 		dp.SetCount(p.Count)
 		dp.SetSum(float64(p.Sum))
 		if v, ok := p.Min.Value(); ok {
@@ -285,8 +285,8 @@ func setSummary(dst pmetric.Summary, s metricdata.Summary) {
 	for _, p := range s.DataPoints {
 		dp := points.AppendEmpty()
 		putAttributeSet(dp.Attributes(), &p.Attributes)
-		dp.SetStartTimestamp(timestamp(p.StartTime))
-		dp.SetTimestamp(timestamp(p.Time))
+		dp.SetStartTimestamp(pdataTimestamp(p.StartTime))
+		dp.SetTimestamp(pdataTimestamp(p.Time))
 		dp.SetCount(p.Count)
 		dp.SetSum(p.Sum)
 		dp.QuantileValues().EnsureCapacity(len(p.QuantileValues))
@@ -306,7 +306,7 @@ func setExemplars[N int64 | float64](dst pmetric.ExemplarSlice, exemplars []metr
 	for _, ex := range exemplars {
 		de := dst.AppendEmpty()
 		putAttributes(de.FilteredAttributes(), ex.FilteredAttributes)
-		de.SetTimestamp(timestamp(ex.Time))
+		de.SetTimestamp(pdataTimestamp(ex.Time))
 		switch v := any(ex.Value).(type) {
 		case int64:
 			de.SetIntValue(v)

@@ -17,7 +17,7 @@ func putAttributes(dst pcommon.Map, attrs []attribute.KeyValue) {
 	}
 	dst.EnsureCapacity(dst.Len() + len(attrs))
 	for _, kv := range attrs {
-		setValue(dst.PutEmpty(string(kv.Key)), kv.Value)
+		setPdataValue(dst.PutEmpty(string(kv.Key)), kv.Value)
 	}
 }
 
@@ -29,13 +29,13 @@ func putAttributeSet(dst pcommon.Map, set *attribute.Set) {
 	dst.EnsureCapacity(dst.Len() + set.Len())
 	for iter := set.Iter(); iter.Next(); {
 		kv := iter.Attribute()
-		setValue(dst.PutEmpty(string(kv.Key)), kv.Value)
+		setPdataValue(dst.PutEmpty(string(kv.Key)), kv.Value)
 	}
 }
 
-// setValue stores v in dst with the OTLP AnyValue type that matches its attribute type,
+// setPdataValue stores v in dst with the OTLP AnyValue type that matches its attribute type,
 // as the OTLP exporters of the Go SDK do.
-func setValue(dst pcommon.Value, v attribute.Value) {
+func setPdataValue(dst pcommon.Value, v attribute.Value) {
 	switch v.Type() {
 	case attribute.STRING:
 		dst.SetStr(v.AsString())
@@ -80,7 +80,7 @@ func setValue(dst pcommon.Value, v attribute.Value) {
 		s := dst.SetEmptySlice()
 		s.EnsureCapacity(len(vals))
 		for _, x := range vals {
-			setValue(s.AppendEmpty(), x)
+			setPdataValue(s.AppendEmpty(), x)
 		}
 	case attribute.MAP:
 		putAttributes(dst.SetEmptyMap(), v.AsMap())
