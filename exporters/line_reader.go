@@ -16,8 +16,11 @@ import (
 // MaxLineBytes is the longest line TraceReader and MetricReader accept: 64 MiB.
 const MaxLineBytes = 64 << 20
 
-// gzipMagic starts every gzip stream; no JSON text starts with it.
-var gzipMagic = []byte{0x1f, 0x8b}
+var (
+	// gzipMagic starts every gzip stream; no JSON text starts with it.
+	gzipMagic = []byte{0x1f, 0x8b}
+	utf8BOM   = []byte{0xef, 0xbb, 0xbf}
+)
 
 // LineError is the error of the readers for one line that is not an OTLP/JSON record (or is
 // too long). The reader stays usable: the next call to Next continues with the next line.
@@ -107,6 +110,9 @@ func (r *lineReader[T]) next() (T, error) {
 		r.line++
 		if tooLong {
 			return zero, &LineError{File: r.name, Line: r.line, Err: fmt.Errorf("line longer than %d bytes", r.maxLine)}
+		}
+		if r.line == 1 {
+			line = bytes.TrimPrefix(line, utf8BOM) // some editors save one
 		}
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 {

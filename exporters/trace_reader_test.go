@@ -79,6 +79,7 @@ func TestTraceReader(t *testing.T) {
 		{name: "last line without newline", input: first + "\n" + second, want: []readResult{{spans: 4}, {spans: 2}}},
 		{name: "cut-short last line", input: golden + `{"resourceSpans":[{"reso`, want: []readResult{{spans: 4}, {spans: 2}},
 			warnings: []string{"in.jsonl:3: last line is cut short"}},
+		{name: "UTF-8 byte order mark", input: "\ufeff" + golden, want: []readResult{{spans: 4}, {spans: 2}}},
 		{name: "blank lines and CRLF", input: "\n" + first + "\r\n  \n" + second + "\r\n\n", want: []readResult{{spans: 4}, {spans: 2}}},
 		{name: "bad line in the middle", input: first + "\nnot json\n" + second + "\n",
 			want: []readResult{{spans: 4}, {errLine: 2, errText: "in.jsonl:2: not OTLP/JSON"}, {spans: 2}}},
