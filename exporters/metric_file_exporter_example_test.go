@@ -1,0 +1,60 @@
+package exporters_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"path/filepath"
+
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/agenttrace/otelagent/exporters"
+)
+
+func ExampleNewMetricFileExporter() {
+	dir, err := os.MkdirTemp("", "otelagent-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "agent_metrics.jsonl")
+
+	delta := func(sdkmetric.InstrumentKind) metricdata.Temporality { return metricdata.DeltaTemporality }
+	exp, err := exporters.NewMetricFileExporter(path, exporters.WithTemporality(delta))
+	if err != nil {
+		log.Fatal(err)
+	}
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp)))
+	tokens, err := mp.Meter("example").Int64Counter("tokens")
+	if err != nil {
+		log.Fatal(err)
+	}
+	tokens.Add(context.Background(), 1200)
+	// Shutdown collects, exports and closes the file.
+	if err := mp.Shutdown(context.Background()); err != nil {
+		log.Fatal(err)
+	}
+
+	r, err := exporters.OpenMetricFile(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer r.Close()
+	for {
+		md, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+		m := md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0)
+		fmt.Println(m.Name(), m.Sum().AggregationTemporality(), m.Sum().DataPoints().At(0).IntValue())
+	}
+	// Output:
+	// tokens Delta 1200
+}
