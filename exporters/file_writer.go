@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -59,6 +60,9 @@ func newFileConfig(opts []FileOption) (fileConfig, error) {
 	}
 	if c.maxSizeMB < 0 {
 		return fileConfig{}, fmt.Errorf("exporters: max size must not be negative, got %d MB", c.maxSizeMB)
+	}
+	if c.maxSizeMB > math.MaxInt/bytesPerMB {
+		return fileConfig{}, fmt.Errorf("exporters: max size is too large, got %d MB", c.maxSizeMB)
 	}
 	if c.maxAgeDays < 0 {
 		return fileConfig{}, fmt.Errorf("exporters: max age must not be negative, got %d days", c.maxAgeDays)
@@ -164,22 +168,24 @@ func openLineFile(path string, c fileConfig) (*lineFile, error) {
 }
 
 // endsInsideLine reports whether the open file f is non-empty and its last byte is not a
-// newline. f is opened write-only, so the check reopens the file by name for reading.
+// newline, and fails if f is not a regular file. f is opened write-only, so the check reopens
+// the file by name for reading.
 func endsInsideLine(f *os.File) (bool, error) {
 	info, err := f.Stat()
 	if err != nil {
 		return false, err
 	}
-	if info.IsDir() {
-		return false, errors.New("is a directory")
+	if !info.Mode().IsRegular() {
+		// Rotation renames the file: never a device, a pipe or a directory.
+		return false, fmt.Errorf("not a regular file (%s)", info.Mode().Type())
 	}
-	if info.Size() == 0 || !info.Mode().IsRegular() {
+	if info.Size() == 0 {
 		return false, nil
 	}
 	r, err := os.Open(f.Name())
 	if err != nil {
-		// Append-only permissions: nothing to repair that we could see.
-		return false, nil //nolint:nilerr // unreadable is not unwritable
+		// Write-only permissions: nothing to repair that we could see, and writing works.
+		return false, nil
 	}
 	defer r.Close()
 	var last [1]byte

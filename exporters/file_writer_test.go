@@ -3,6 +3,8 @@ package exporters
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -33,6 +35,7 @@ func TestNewFileConfig(t *testing.T) {
 		{name: "nil temporality is the default", opts: []FileOption{WithTemporality(nil)}, want: fileConfig{maxSizeMB: 100, maxBackups: 5}},
 		{name: "negative size", opts: []FileOption{WithMaxSizeMB(-1)}, wantErr: "max size must not be negative, got -1 MB"},
 		{name: "negative age", opts: []FileOption{WithMaxAgeDays(-1)}, wantErr: "max age must not be negative, got -1 days"},
+		{name: "size overflows", opts: []FileOption{WithMaxSizeMB(math.MaxInt)}, wantErr: fmt.Sprintf("max size is too large, got %d MB", math.MaxInt)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
