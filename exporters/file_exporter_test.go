@@ -420,7 +420,7 @@ func TestNewFileExporterErrors(t *testing.T) {
 		{name: "file under a regular file", path: filepath.Join(regular, "traces.jsonl"), wantErr: filepath.Join(regular, "traces.jsonl")},
 		{name: "directory under a regular file", path: filepath.Join(regular, "sub", "traces.jsonl"), wantErr: filepath.Join(regular, "sub", "traces.jsonl")},
 		{name: "path is a directory", path: dir, wantErr: dir},
-		{name: "device", path: os.DevNull, wantErr: os.DevNull + `": not a regular file`},
+		{name: "device", path: os.DevNull, wantErr: os.DevNull + `" is not a regular file`},
 		{name: "read-only directory", path: filepath.Join(readOnly, "traces.jsonl"), wantErr: filepath.Join(readOnly, "traces.jsonl"),
 			skip: map[bool]string{true: "root writes to read-only directories"}[os.Geteuid() == 0]},
 		{name: "negative size", path: filepath.Join(dir, "a.jsonl"), opts: []FileOption{WithMaxSizeMB(-1)}, wantErr: "max size must not be negative"},

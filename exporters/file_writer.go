@@ -26,6 +26,8 @@ const (
 	maxScratchBytes             = 4 << 20 // larger lines get a buffer of their own
 )
 
+var errNotRegular = errors.New("not a regular file")
+
 // ErrExporterShutdown is returned by the export methods of FileExporter and MetricFileExporter
 // once they have been shut down.
 var ErrExporterShutdown = errors.New("exporters: exporter is shut down")
@@ -145,6 +147,9 @@ func openLineFile(path string, c fileConfig) (*lineFile, error) {
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
+	if errors.Is(err, errNotRegular) {
+		return nil, fmt.Errorf("exporters: %q is not a regular file, and rotation renames files", path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("exporters: cannot inspect %q: %w", path, err)
 	}
@@ -177,7 +182,7 @@ func endsInsideLine(f *os.File) (bool, error) {
 	}
 	if !info.Mode().IsRegular() {
 		// Rotation renames the file: never a device, a pipe or a directory.
-		return false, fmt.Errorf("not a regular file (%s)", info.Mode().Type())
+		return false, errNotRegular
 	}
 	if info.Size() == 0 {
 		return false, nil

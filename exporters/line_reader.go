@@ -191,6 +191,12 @@ func checkRecord(line []byte, fields ...string) error {
 			return nil
 		}
 	}
+	want := signalOf(fields[0])
+	for key := range top {
+		if other := signalOf(key); other != "" {
+			return fmt.Errorf("not OTLP/JSON %s: the line holds %s (%q)", want, other, key)
+		}
+	}
 	keys := make([]string, 0, len(top))
 	for k := range top {
 		keys = append(keys, k)
@@ -199,18 +205,22 @@ func checkRecord(line []byte, fields ...string) error {
 	if len(keys) > 5 {
 		keys = append(keys[:5], "...")
 	}
-	return fmt.Errorf("not an OTLP/JSON %s record: no %q field (fields: %s)",
-		signalOf(fields[0]), fields[0], strings.Join(keys, ", "))
+	return fmt.Errorf("not OTLP/JSON %s: no %q field (fields: %s)", want, fields[0], strings.Join(keys, ", "))
 }
 
+// signalOf names the signal whose requests have the top-level field, or returns "".
 func signalOf(field string) string {
 	switch field {
-	case "resourceSpans":
-		return "trace"
-	case "resourceMetrics":
+	case "resourceSpans", "resource_spans":
+		return "traces"
+	case "resourceMetrics", "resource_metrics":
 		return "metrics"
+	case "resourceLogs", "resource_logs":
+		return "logs"
+	case "resourceProfiles", "resource_profiles":
+		return "profiles"
 	default:
-		return field
+		return ""
 	}
 }
 

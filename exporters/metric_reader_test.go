@@ -67,7 +67,7 @@ func TestMetricReader(t *testing.T) {
 				var lineErr *LineError
 				if errors.As(err, &lineErr) {
 					assert.Contains(t, err.Error(), tt.path)
-					assert.Contains(t, err.Error(), `no "resourceMetrics" field (fields: resourceSpans)`)
+					assert.Contains(t, err.Error(), `not OTLP/JSON metrics: the line holds traces ("resourceSpans")`)
 					errLines = append(errLines, lineErr.Line)
 					continue
 				}
