@@ -76,13 +76,13 @@ type jaegerResponse[T any] struct {
 }
 
 // jaegerGet fetches path (with query) from the query API into the data of the envelope.
-func jaegerGet[T any](ctx context.Context, s *stack, path string, query url.Values) (T, error) {
+func jaegerGet[T any](ctx context.Context, j *jaegerInstance, path string, query url.Values) (T, error) {
 	var out jaegerResponse[T]
-	u := s.jaegerQuery + path
+	u := j.query + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
-	if err := s.getJSON(ctx, u, &out); err != nil {
+	if err := getJSON(ctx, j.http, u, &out); err != nil {
 		return out.Data, err
 	}
 	if len(out.Errors) > 0 {
@@ -91,23 +91,23 @@ func jaegerGet[T any](ctx context.Context, s *stack, path string, query url.Valu
 	return out.Data, nil
 }
 
-// jaegerServices lists the services Jaeger has spans of.
-func (s *stack) jaegerServices(ctx context.Context) ([]string, error) {
-	return jaegerGet[[]string](ctx, s, "/api/services", nil)
+// services lists the services Jaeger has spans of.
+func (j *jaegerInstance) services(ctx context.Context) ([]string, error) {
+	return jaegerGet[[]string](ctx, j, "/api/services", nil)
 }
 
-// jaegerTraces returns the traces of service.
-func (s *stack) jaegerTraces(ctx context.Context, service string) ([]jaegerTrace, error) {
-	return jaegerGet[[]jaegerTrace](ctx, s, "/api/traces", url.Values{"service": {service}, "limit": {"1000"}})
+// traces returns the traces of service.
+func (j *jaegerInstance) traces(ctx context.Context, service string) ([]jaegerTrace, error) {
+	return jaegerGet[[]jaegerTrace](ctx, j, "/api/traces", url.Values{"service": {service}, "limit": {"1000"}})
 }
 
 // getJSON decodes the 200 answer of a GET into v, numbers as json.Number.
-func (s *stack) getJSON(ctx context.Context, u string, v any) error {
+func getJSON(ctx context.Context, client *http.Client, u string, v any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err
 	}
-	resp, err := s.http.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return err
 	}
@@ -127,16 +127,16 @@ func (s *stack) getJSON(ctx context.Context, u string, v any) error {
 	return nil
 }
 
-// postOTLPJSON sends one OTLP/JSON export request to Jaeger's OTLP/HTTP receiver;
+// postOTLPJSON sends one OTLP/JSON export request to this Jaeger's OTLP/HTTP receiver;
 // signal is "traces" or "metrics".
-func (s *stack) postOTLPJSON(ctx context.Context, signal string, body []byte) error {
-	u := "http://" + s.otlpHTTP + "/v1/" + signal
+func (j *jaegerInstance) postOTLPJSON(ctx context.Context, signal string, body []byte) error {
+	u := "http://" + j.otlpHTTP + "/v1/" + signal
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := s.http.Do(req)
+	resp, err := j.http.Do(req)
 	if err != nil {
 		return err
 	}

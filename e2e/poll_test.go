@@ -19,14 +19,19 @@ func eventually(ctx context.Context, check func(context.Context) error) error {
 	defer cancel()
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
+	var last error
 	for {
 		err := check(ctx)
 		if err == nil {
 			return nil
 		}
+		// A check cut short by the deadline says less than the one before it.
+		if last == nil || ctx.Err() == nil {
+			last = err
+		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("not within %s: %w", arrivalTimeout, err)
+			return fmt.Errorf("not within %s: %w", arrivalTimeout, last)
 		case <-tick.C:
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // promSample is one element of an instant vector.
@@ -30,9 +31,14 @@ func (s promSample) String() string {
 	return fmt.Sprintf("{%s} %g", strings.Join(parts, ","), s.Value)
 }
 
-// promQuery evaluates expr now through /api/v1/query. A scalar result comes
-// back as one sample without labels.
+// promQuery evaluates expr now through /api/v1/query.
 func (s *stack) promQuery(ctx context.Context, expr string) ([]promSample, error) {
+	return s.promQueryAt(ctx, expr, time.Time{})
+}
+
+// promQueryAt evaluates expr at the instant at (now when zero). A scalar
+// result comes back as one sample without labels.
+func (s *stack) promQueryAt(ctx context.Context, expr string, at time.Time) ([]promSample, error) {
 	var resp struct {
 		Status    string `json:"status"`
 		ErrorType string `json:"errorType"`
@@ -42,8 +48,12 @@ func (s *stack) promQuery(ctx context.Context, expr string) ([]promSample, error
 			Result     json.RawMessage `json:"result"`
 		} `json:"data"`
 	}
-	u := s.prometheusURL + "/api/v1/query?" + url.Values{"query": {expr}}.Encode()
-	if err := s.getJSON(ctx, u, &resp); err != nil {
+	params := url.Values{"query": {expr}}
+	if !at.IsZero() {
+		params.Set("time", strconv.FormatFloat(float64(at.UnixMilli())/1e3, 'f', 3, 64))
+	}
+	u := s.prometheusURL + "/api/v1/query?" + params.Encode()
+	if err := getJSON(ctx, s.http, u, &resp); err != nil {
 		return nil, fmt.Errorf("query %q: %w", expr, err)
 	}
 	if resp.Status != "success" {

@@ -38,7 +38,7 @@ func TestStackStoresOTLPJSON(t *testing.T) {
 	span.Status().SetCode(ptrace.StatusCodeError)
 	body, err := (&ptrace.JSONMarshaler{}).MarshalTraces(traces)
 	require.NoError(t, err)
-	require.NoError(t, s.postOTLPJSON(ctx, "traces", body))
+	require.NoError(t, s.jaeger.postOTLPJSON(ctx, "traces", body))
 
 	metrics := pmetric.NewMetrics()
 	rm := metrics.ResourceMetrics().AppendEmpty()
@@ -55,11 +55,11 @@ func TestStackStoresOTLPJSON(t *testing.T) {
 	dp.SetTimestamp(pcommon.NewTimestampFromTime(now))
 	body, err = (&pmetric.JSONMarshaler{}).MarshalMetrics(metrics)
 	require.NoError(t, err)
-	require.NoError(t, s.postOTLPJSON(ctx, "metrics", body))
+	require.NoError(t, s.jaeger.postOTLPJSON(ctx, "metrics", body))
 
 	var got []jaegerTrace
 	require.NoError(t, eventually(ctx, func(ctx context.Context) error {
-		got, err = s.jaegerTraces(ctx, service)
+		got, err = s.jaeger.traces(ctx, service)
 		if err == nil && len(got) == 0 {
 			err = fmt.Errorf("no traces of %s yet", service)
 		}

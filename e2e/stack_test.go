@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,20 +21,29 @@ import (
 // readyTimeout bounds how long a backend may take to start answering.
 const readyTimeout = 90 * time.Second
 
-// stack is the running pair of backends and the addresses the tests use.
+// stack is the running backends and the addresses the tests use.
 type stack struct {
 	dir string // temporary directory: configs, logs, Prometheus data
 
-	jaeger     *process
+	jaeger     *jaegerInstance // receives the live runs; Prometheus scrapes its metrics
+	replay     *jaegerInstance // receives only replayed files, to compare with the live runs
 	prometheus *process
 
-	otlpGRPC      string // host:port of Jaeger's OTLP/gRPC receiver
-	otlpHTTP      string // host:port of Jaeger's OTLP/HTTP receiver
-	jaegerQuery   string // base URL of Jaeger's HTTP query API
-	jaegerMetrics string // host:port of Jaeger's prometheus exporter (the applications' metrics)
 	prometheusURL string // base URL of Prometheus's HTTP API
 
 	http *http.Client
+}
+
+// jaegerInstance is one running Jaeger with the deployment's configuration.
+type jaegerInstance struct {
+	proc      *process
+	otlpGRPC  string // host:port of the OTLP/gRPC receiver
+	otlpHTTP  string // host:port of the OTLP/HTTP receiver
+	query     string // base URL of the HTTP query API
+	health    string // URL of the health check
+	metrics   string // host:port of the prometheus exporter (the applications' metrics)
+	telemetry string // host:port of Jaeger's own metrics
+	http      *http.Client
 }
 
 // missingBinaryError reports a backend binary that is not installed or built.
@@ -68,7 +78,8 @@ func requireStack(t *testing.T) *stack {
 	s := theStack
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("jaeger output (tail):\n%s", s.jaeger.logTail(4096))
+			t.Logf("jaeger output (tail):\n%s", s.jaeger.proc.logTail(4096))
+			t.Logf("replay jaeger output (tail):\n%s", s.replay.proc.logTail(2048))
 			t.Logf("prometheus output (tail):\n%s", s.prometheus.logTail(2048))
 		}
 	})
@@ -84,7 +95,7 @@ func stopStack() error {
 	}
 	theStack = nil
 	s.http.CloseIdleConnections()
-	err := errors.Join(s.prometheus.stop(), s.jaeger.stop())
+	err := errors.Join(s.prometheus.stop(), s.jaeger.proc.stop(), s.replay.proc.stop())
 	if err == nil {
 		err = os.RemoveAll(s.dir)
 	} else {
@@ -173,7 +184,7 @@ func startStack() (s *stack, err error) {
 	defer func() {
 		if err != nil {
 			s.http.CloseIdleConnections()
-			for _, p := range []*process{s.prometheus, s.jaeger} {
+			for _, p := range []*process{s.prometheus, s.jaeger.process(), s.replay.process()} {
 				if p != nil {
 					_ = p.stop()
 				}
@@ -182,45 +193,28 @@ func startStack() (s *stack, err error) {
 		}
 	}()
 
-	ports, err := freePorts(8)
+	ports, err := freePorts(2*jaegerPorts + 1)
 	if err != nil {
 		return nil, err
 	}
-	addr := func(i int) string { return "127.0.0.1:" + strconv.Itoa(ports[i]) }
-	s.otlpGRPC, s.otlpHTTP = addr(0), addr(1)
-	s.jaegerQuery = "http://" + addr(2)
-	health := addr(4)
-	s.jaegerMetrics = addr(5)
-	jaegerTelemetry := addr(6)
-	s.prometheusURL = "http://" + addr(7)
-
-	s.jaeger, err = startProcess("jaeger", jaegerBin,
-		[]string{"--config", filepath.Join(root, "deploy", "jaeger", "config.yaml")},
-		[]string{
-			"JAEGER_OTLP_GRPC_ENDPOINT=" + s.otlpGRPC,
-			"JAEGER_OTLP_HTTP_ENDPOINT=" + s.otlpHTTP,
-			"JAEGER_QUERY_HTTP_ENDPOINT=" + addr(2),
-			"JAEGER_QUERY_GRPC_ENDPOINT=" + addr(3),
-			"JAEGER_HEALTHCHECK_ENDPOINT=" + health,
-			"JAEGER_PROMETHEUS_EXPORTER_ENDPOINT=" + s.jaegerMetrics,
-			"JAEGER_TELEMETRY_HOST=127.0.0.1",
-			"JAEGER_TELEMETRY_PORT=" + strconv.Itoa(ports[6]),
-			"JAEGER_PROMETHEUS_URL=" + s.prometheusURL,
-		},
-		filepath.Join(dir, "jaeger.log"))
-	if err != nil {
+	s.prometheusURL = "http://" + localAddr(ports[2*jaegerPorts])
+	jaegerConfig := filepath.Join(root, "deploy", "jaeger", "config.yaml")
+	if s.jaeger, err = startJaeger(jaegerBin, jaegerConfig, "jaeger", ports[:jaegerPorts], s); err != nil {
+		return nil, err
+	}
+	if s.replay, err = startJaeger(jaegerBin, jaegerConfig, "replay-jaeger", ports[jaegerPorts:2*jaegerPorts], s); err != nil {
 		return nil, err
 	}
 
 	promConfig := filepath.Join(dir, "prometheus.yml")
 	if err := writePrometheusConfig(filepath.Join(root, "deploy", "prometheus", "prometheus.yml"), promConfig,
-		map[string]string{"jaeger:8889": s.jaegerMetrics, "jaeger:8888": jaegerTelemetry}); err != nil {
+		map[string]string{"jaeger:8889": s.jaeger.metrics, "jaeger:8888": s.jaeger.telemetry}); err != nil {
 		return nil, err
 	}
 	s.prometheus, err = startProcess("prometheus", promBin, []string{
 		"--config.file=" + promConfig,
 		"--storage.tsdb.path=" + filepath.Join(dir, "prometheus-data"),
-		"--web.listen-address=" + addr(7),
+		"--web.listen-address=" + strings.TrimPrefix(s.prometheusURL, "http://"),
 		"--log.level=warn",
 	}, nil, filepath.Join(dir, "prometheus.log"))
 	if err != nil {
@@ -229,16 +223,61 @@ func startStack() (s *stack, err error) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
 	defer cancel()
-	if err := s.waitReady(ctx, s.jaeger, "http://"+health+"/status"); err != nil {
-		return nil, err
-	}
-	if err := s.waitReady(ctx, s.jaeger, s.jaegerQuery+"/api/services"); err != nil {
-		return nil, err
+	for _, j := range []*jaegerInstance{s.jaeger, s.replay} {
+		if err := s.waitReady(ctx, j.proc, j.health); err != nil {
+			return nil, err
+		}
+		if err := s.waitReady(ctx, j.proc, j.query+"/api/services"); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.waitReady(ctx, s.prometheus, s.prometheusURL+"/-/ready"); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// jaegerPorts is how many ports one Jaeger listens on.
+const jaegerPorts = 7
+
+func localAddr(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }
+
+// startJaeger runs Jaeger with the deployment's configuration, its listen
+// addresses set through the environment variables the configuration reads.
+func startJaeger(bin, config, name string, ports []int, s *stack) (*jaegerInstance, error) {
+	j := &jaegerInstance{
+		otlpGRPC:  localAddr(ports[0]),
+		otlpHTTP:  localAddr(ports[1]),
+		query:     "http://" + localAddr(ports[2]),
+		health:    "http://" + localAddr(ports[4]) + "/status",
+		metrics:   localAddr(ports[5]),
+		telemetry: localAddr(ports[6]),
+		http:      s.http,
+	}
+	var err error
+	j.proc, err = startProcess(name, bin, []string{"--config", config}, []string{
+		"JAEGER_OTLP_GRPC_ENDPOINT=" + j.otlpGRPC,
+		"JAEGER_OTLP_HTTP_ENDPOINT=" + j.otlpHTTP,
+		"JAEGER_QUERY_HTTP_ENDPOINT=" + localAddr(ports[2]),
+		"JAEGER_QUERY_GRPC_ENDPOINT=" + localAddr(ports[3]),
+		"JAEGER_HEALTHCHECK_ENDPOINT=" + localAddr(ports[4]),
+		"JAEGER_PROMETHEUS_EXPORTER_ENDPOINT=" + j.metrics,
+		"JAEGER_TELEMETRY_HOST=127.0.0.1",
+		"JAEGER_TELEMETRY_PORT=" + strconv.Itoa(ports[6]),
+		"JAEGER_PROMETHEUS_URL=" + s.prometheusURL,
+	}, filepath.Join(s.dir, name+".log"))
+	if err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// process is the Jaeger process, nil for a nil instance.
+func (j *jaegerInstance) process() *process {
+	if j == nil {
+		return nil
+	}
+	return j.proc
 }
 
 // writePrometheusConfig copies the deployment's Prometheus configuration with

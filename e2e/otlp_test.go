@@ -1,0 +1,62 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/agenttrace/otelagent/otelagent"
+	"github.com/stretchr/testify/require"
+)
+
+// TestScenarioOverOTLP sends the scenario through OTLP gRPC and OTLP HTTP and
+// reads it back: the spans from Jaeger's query API, the metrics from Prometheus.
+func TestScenarioOverOTLP(t *testing.T) {
+	s := requireStack(t)
+	for _, tc := range []struct {
+		name, protocol, endpoint string
+	}{
+		{name: "grpc", protocol: "grpc", endpoint: s.jaeger.otlpGRPC},
+		{name: "http", protocol: "http/protobuf", endpoint: s.jaeger.otlpHTTP},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := t.Context()
+			service := "e2e-otlp-" + tc.name
+			tel := startTelemetry(t, telemetryConfig{service: service, protocol: tc.protocol, endpoint: tc.endpoint})
+			tracer := otelagent.New(otelagent.WithTracerProvider(tel.tp), otelagent.WithMeterProvider(tel.mp),
+				otelagent.WithProviderName(providerName), otelagent.WithPricing(pricing))
+			require.NoError(t, runScenario(ctx, tracer))
+			require.NoError(t, tel.shutdown(ctx))
+
+			traces := waitForTraces(t, s.jaeger, service, len(expectedSpans()))
+			checkScenarioTrace(t, traces, service)
+
+			want := expectedMetrics()
+			require.NoError(t, eventually(ctx, func(ctx context.Context) error {
+				return checkMetrics(ctx, s, service, want, 1)
+			}))
+		})
+	}
+}
+
+// waitForTraces returns the traces of service once j holds n spans of it.
+func waitForTraces(t *testing.T, j *jaegerInstance, service string, n int) []jaegerTrace {
+	t.Helper()
+	var traces []jaegerTrace
+	require.NoError(t, eventually(t.Context(), func(ctx context.Context) error {
+		var err error
+		traces, err = j.traces(ctx, service)
+		if err != nil {
+			return err
+		}
+		got := 0
+		for _, tr := range traces {
+			got += len(tr.Spans)
+		}
+		if got < n {
+			return fmt.Errorf("%s: %d of %d spans in Jaeger", service, got, n)
+		}
+		return nil
+	}))
+	return traces
+}
