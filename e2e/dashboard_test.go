@@ -100,7 +100,7 @@ func TestDashboardQueriesReturnData(t *testing.T) {
 	dash, targets := loadDashboard(t)
 	s := requireStack(t)
 	ctx := t.Context()
-	const service = "e2e-dashboard"
+	service := serviceName("e2e-dashboard")
 
 	tel := startTelemetry(t, telemetryConfig{service: service, protocol: "grpc", endpoint: s.jaeger.otlpGRPC})
 	tracer := otelagent.New(otelagent.WithTracerProvider(tel.tp), otelagent.WithMeterProvider(tel.mp),

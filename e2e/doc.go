@@ -1,12 +1,13 @@
 // Package e2e holds the end-to-end tests of otelagent against real backends:
-// a Jaeger v2 built from tools/jaeger and Prometheus, both started by the tests
-// on 127.0.0.1 with free ports and the configurations under deploy/.
+// two Jaeger v2 processes built from tools/jaeger (one for live exports, one
+// for replayed files) and Prometheus, started by the tests on 127.0.0.1 with
+// free ports and the configurations under deploy/, and stopped when they end.
 //
 // The tests send a multi-agent scenario through exporters.Setup over OTLP gRPC
 // and OTLP HTTP, read the spans back through Jaeger's HTTP query API and the
 // metrics through Prometheus's HTTP API, replay the OTLP/JSON file exporter's
-// output through Jaeger's OTLP/HTTP receiver, and evaluate every PromQL query
-// of the Grafana dashboard.
+// output through the second Jaeger's OTLP/HTTP receiver and compare, and
+// evaluate every PromQL query of the Grafana dashboard.
 //
 // Binaries are found through OTELAGENT_JAEGER_BIN (default .cache/bin/jaeger,
 // built by scripts/build-jaeger.sh) and OTELAGENT_PROMETHEUS_BIN (default

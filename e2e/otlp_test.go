@@ -21,7 +21,7 @@ func TestScenarioOverOTLP(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := t.Context()
-			service := "e2e-otlp-" + tc.name
+			service := serviceName("e2e-otlp-" + tc.name)
 			tel := startTelemetry(t, telemetryConfig{service: service, protocol: tc.protocol, endpoint: tc.endpoint})
 			tracer := otelagent.New(otelagent.WithTracerProvider(tel.tp), otelagent.WithMeterProvider(tel.mp),
 				otelagent.WithProviderName(providerName), otelagent.WithPricing(pricing))

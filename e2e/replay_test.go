@@ -22,7 +22,7 @@ import (
 func TestReplayFileMatchesLiveRun(t *testing.T) {
 	s := requireStack(t)
 	ctx := t.Context()
-	const service = "e2e-replay"
+	service := serviceName("e2e-replay")
 	file := filepath.Join(t.TempDir(), "agent_trace.jsonl")
 
 	tel := startTelemetry(t, telemetryConfig{service: service, protocol: "grpc", endpoint: s.jaeger.otlpGRPC, tracesFile: file})

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"testing"
 	"time"
@@ -20,15 +21,17 @@ import (
 func TestStackStoresOTLPJSON(t *testing.T) {
 	s := requireStack(t)
 	ctx := t.Context()
-	const service = "e2e-stack-smoke"
+	service := serviceName("e2e-stack-smoke")
 	now := time.Now()
 
 	traces := ptrace.NewTraces()
 	rs := traces.ResourceSpans().AppendEmpty()
 	rs.Resource().Attributes().PutStr("service.name", service)
 	span := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
-	traceID := pcommon.TraceID{0x5b, 0x8e, 0xff, 0xf7, 0x98, 0x03, 0x81, 0x03, 0xd2, 0x69, 0xb6, 0x33, 0x81, 0x3f, 0xc6, 0x0c}
-	spanID := pcommon.SpanID{0xee, 0xe1, 0x9b, 0x7e, 0xc3, 0xc1, 0xb1, 0x74}
+	var traceID pcommon.TraceID
+	var spanID pcommon.SpanID
+	_, _ = rand.Read(traceID[:]) // never fails
+	_, _ = rand.Read(spanID[:])
 	span.SetTraceID(traceID)
 	span.SetSpanID(spanID)
 	span.SetName("smoke")

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -84,6 +85,14 @@ func requireStack(t *testing.T) *stack {
 		}
 	})
 	return s
+}
+
+var serviceSeq atomic.Int64
+
+// serviceName returns base with a suffix unique in this test process, so that
+// repeated runs (-count) against the same backends never mix their data.
+func serviceName(base string) string {
+	return base + "-" + strconv.FormatInt(serviceSeq.Add(1), 10)
 }
 
 // stopStack stops whatever requireStack started; it is safe to call when
@@ -265,6 +274,7 @@ func startJaeger(bin, config, name string, ports []int, s *stack) (*jaegerInstan
 		"JAEGER_TELEMETRY_HOST=127.0.0.1",
 		"JAEGER_TELEMETRY_PORT=" + strconv.Itoa(ports[6]),
 		"JAEGER_PROMETHEUS_URL=" + s.prometheusURL,
+		"JAEGER_LOG_LEVEL=warn",
 	}, filepath.Join(s.dir, name+".log"))
 	if err != nil {
 		return nil, err
