@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # check-compose.sh validates docker-compose.yaml with `docker-compose config`
-# (installing Debian's docker-compose package when no compose tool is present)
-# and checks that every file the stack mounts or builds from exists.
+# (installing Debian's docker-compose package when no compose tool is present),
+# checks that every file the stack mounts or builds from exists, and validates
+# the Jaeger and Prometheus configurations when their binaries are at hand.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -42,4 +43,22 @@ for path in $mounts "$repo/Dockerfile" "$repo/examples/quickstart" "$repo/deploy
 		echo "present: ${path#"$repo"/}"
 	fi
 done
-exit "$missing"
+if [[ "$missing" != 0 ]]; then
+	exit 1
+fi
+
+# The configurations themselves, with the tools at hand: Jaeger's with its
+# container defaults (no JAEGER_* overrides), Prometheus's with promtool.
+jaeger="${OTELAGENT_JAEGER_BIN:-${OTELAGENT_CACHE_DIR:-$repo/.cache}/bin/jaeger}"
+if [[ -x "$jaeger" ]]; then
+	env $(env | sed -n 's/^\(JAEGER_[A-Z_]*\)=.*/-u \1/p') "$jaeger" validate --config deploy/jaeger/config.yaml >/dev/null
+	echo "deploy/jaeger/config.yaml: valid for $jaeger"
+else
+	echo "deploy/jaeger/config.yaml: not validated (no jaeger binary; scripts/build-jaeger.sh builds one)"
+fi
+if command -v promtool >/dev/null 2>&1; then
+	promtool check config --syntax-only deploy/prometheus/prometheus.yml >/dev/null
+	echo "deploy/prometheus/prometheus.yml: valid for promtool"
+else
+	echo "deploy/prometheus/prometheus.yml: not validated (no promtool)"
+fi
