@@ -1,6 +1,7 @@
 package otelagent
 
 import (
+	"sync"
 	"sync/atomic"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -117,4 +118,22 @@ func (c *attrSetCache) agentModel(agent, model string) attribute.Set {
 	return c.get(setKey{instAgentModel, agent, model, "", "", 0}, func() []attribute.KeyValue {
 		return []attribute.KeyValue{semconv.GenAIAgentName(agent), semconv.GenAIResponseModel(model)}
 	})
+}
+
+// attrPool recycles the attribute slices built for span starts and ends: the SDK copies
+// attributes it is given, so the slice can be reused once the call returns.
+var attrPool = sync.Pool{New: func() any {
+	s := make([]attribute.KeyValue, 0, 24)
+	return &s
+}}
+
+func getAttrs() *[]attribute.KeyValue { return attrPool.Get().(*[]attribute.KeyValue) }
+
+func putAttrs(p *[]attribute.KeyValue) {
+	if cap(*p) > 256 { // a caller's huge WithAttributes list: let it go
+		return
+	}
+	clear(*p) // drop references to strings so they can be collected
+	*p = (*p)[:0]
+	attrPool.Put(p)
 }

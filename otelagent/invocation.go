@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
@@ -211,7 +210,9 @@ func (t *Tracer) endSpan(i *Invocation, outputs []Message, cc *completeConfig, o
 		span.End(trace.WithTimestamp(end))
 		return
 	}
-	attrs := make([]attribute.KeyValue, 0, 16)
+	buf := getAttrs()
+	defer putAttrs(buf)
+	attrs := *buf
 	if cc.usage.Model != "" {
 		attrs = append(attrs, semconv.GenAIResponseModel(cc.usage.Model))
 	}
@@ -253,6 +254,7 @@ func (t *Tracer) endSpan(i *Invocation, outputs []Message, cc *completeConfig, o
 	}
 	span.SetAttributes(attrs...)
 	span.End(trace.WithTimestamp(end))
+	*buf = attrs
 }
 
 func (t *Tracer) recordMetrics(ctx context.Context, i *Invocation, o *outcome, end time.Time) {

@@ -117,8 +117,9 @@ func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, o
 		inv.conversationID = parent.conversationID
 	}
 
-	attrs := make([]attribute.KeyValue, 0, 8+len(ic.attrs))
-	attrs = append(attrs, semconv.GenAIOperationName(op), t.providerAttr)
+	buf := getAttrs()
+	defer putAttrs(buf)
+	attrs := append(*buf, semconv.GenAIOperationName(op), t.providerAttr)
 	switch op {
 	case semconv.OperationInvokeAgent:
 		if name != "" {
@@ -164,6 +165,7 @@ func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, o
 	inv.start = time.Now()
 	ctx, inv.span = t.tracer.Start(ctx, spanName, trace.WithSpanKind(kind),
 		trace.WithTimestamp(inv.start), trace.WithAttributes(attrs...))
+	*buf = attrs
 
 	if op == semconv.OperationInvokeAgent {
 		t.stats.agents.get(name).inFlight.Add(1)
