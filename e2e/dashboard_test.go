@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/otelagent/exporters"
 	"github.com/agenttrace/otelagent/otelagent"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -102,18 +103,18 @@ func TestDashboardQueriesReturnData(t *testing.T) {
 	ctx := t.Context()
 	service := serviceName("e2e-dashboard")
 
-	tel := startTelemetry(t, telemetryConfig{service: service, protocol: "grpc", endpoint: s.jaeger.otlpGRPC})
-	tracer := otelagent.New(otelagent.WithTracerProvider(tel.tp), otelagent.WithMeterProvider(tel.mp),
+	tel := startTelemetry(t, telemetryConfig{service: service, protocol: exporters.ProtocolGRPC, endpoint: s.jaeger.otlpGRPC})
+	tracer := otelagent.New(otelagent.WithTracerProvider(tel.TracerProvider()), otelagent.WithMeterProvider(tel.MeterProvider()),
 		otelagent.WithProviderName(providerName), otelagent.WithPricing(pricing))
 	want := expectedMetrics()
 	for round := 1; round <= 2; round++ {
 		require.NoError(t, runScenario(ctx, tracer))
-		require.NoError(t, tel.flush(ctx))
+		require.NoError(t, tel.ForceFlush(ctx))
 		require.NoError(t, eventually(ctx, func(ctx context.Context) error {
 			return checkMetrics(ctx, s, service, want, round)
 		}), "round %d", round)
 	}
-	require.NoError(t, tel.shutdown(ctx))
+	require.NoError(t, tel.Shutdown(ctx))
 	// Prometheus holds both rounds now: evaluate every query at this instant,
 	// so the rate windows cover both however long the queries take.
 	at := time.Now()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/agenttrace/otelagent/exporters"
 	"github.com/agenttrace/otelagent/otelagent"
 	"github.com/stretchr/testify/require"
 )
@@ -16,17 +17,17 @@ func TestScenarioOverOTLP(t *testing.T) {
 	for _, tc := range []struct {
 		name, protocol, endpoint string
 	}{
-		{name: "grpc", protocol: "grpc", endpoint: s.jaeger.otlpGRPC},
-		{name: "http", protocol: "http/protobuf", endpoint: s.jaeger.otlpHTTP},
+		{name: "grpc", protocol: exporters.ProtocolGRPC, endpoint: s.jaeger.otlpGRPC},
+		{name: "http", protocol: exporters.ProtocolHTTPProtobuf, endpoint: s.jaeger.otlpHTTP},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := t.Context()
 			service := serviceName("e2e-otlp-" + tc.name)
 			tel := startTelemetry(t, telemetryConfig{service: service, protocol: tc.protocol, endpoint: tc.endpoint})
-			tracer := otelagent.New(otelagent.WithTracerProvider(tel.tp), otelagent.WithMeterProvider(tel.mp),
+			tracer := otelagent.New(otelagent.WithTracerProvider(tel.TracerProvider()), otelagent.WithMeterProvider(tel.MeterProvider()),
 				otelagent.WithProviderName(providerName), otelagent.WithPricing(pricing))
 			require.NoError(t, runScenario(ctx, tracer))
-			require.NoError(t, tel.shutdown(ctx))
+			require.NoError(t, tel.Shutdown(ctx))
 
 			traces := waitForTraces(t, s.jaeger, service, len(expectedSpans()))
 			checkScenarioTrace(t, traces, service)

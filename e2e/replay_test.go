@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/agenttrace/otelagent/exporters"
 	"github.com/agenttrace/otelagent/otelagent"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -25,11 +26,11 @@ func TestReplayFileMatchesLiveRun(t *testing.T) {
 	service := serviceName("e2e-replay")
 	file := filepath.Join(t.TempDir(), "agent_trace.jsonl")
 
-	tel := startTelemetry(t, telemetryConfig{service: service, protocol: "grpc", endpoint: s.jaeger.otlpGRPC, tracesFile: file})
-	tracer := otelagent.New(otelagent.WithTracerProvider(tel.tp), otelagent.WithMeterProvider(tel.mp),
+	tel := startTelemetry(t, telemetryConfig{service: service, protocol: exporters.ProtocolGRPC, endpoint: s.jaeger.otlpGRPC, tracesFile: file})
+	tracer := otelagent.New(otelagent.WithTracerProvider(tel.TracerProvider()), otelagent.WithMeterProvider(tel.MeterProvider()),
 		otelagent.WithProviderName(providerName), otelagent.WithPricing(pricing))
 	require.NoError(t, runScenario(ctx, tracer))
-	require.NoError(t, tel.shutdown(ctx))
+	require.NoError(t, tel.Shutdown(ctx))
 
 	f, err := os.Open(file)
 	require.NoError(t, err)

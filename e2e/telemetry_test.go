@@ -2,20 +2,12 @@ package e2e
 
 import (
 	"context"
-	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
-	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
-	"go.opentelemetry.io/otel/metric"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
-	"go.opentelemetry.io/otel/sdk/resource"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/agenttrace/otelagent/exporters"
 )
@@ -23,62 +15,45 @@ import (
 // telemetryConfig selects the pipeline of one test run.
 type telemetryConfig struct {
 	service    string
-	protocol   string // "grpc" or "http/protobuf"
+	protocol   string // exporters.ProtocolGRPC or exporters.ProtocolHTTPProtobuf
 	endpoint   string // host:port of the OTLP receiver; "" for no OTLP export
-	tracesFile string // OTLP/JSON span file; "" for none
+	tracesFile string // OTLP/JSON span file; "" for no file export
 }
 
-// telemetry is an SDK pipeline the scenario reports through.
-type telemetry struct {
-	tp       trace.TracerProvider
-	mp       metric.MeterProvider
-	flush    func(context.Context) error // exports the metrics collected so far
-	shutdown func(context.Context) error
-}
-
-// startTelemetry builds the pipeline from the SDK's OTLP exporters and the
-// module's file exporter.
-func startTelemetry(t *testing.T, c telemetryConfig) *telemetry {
+// startTelemetry builds the pipeline with exporters.Setup, as an application
+// does. OTEL_* variables of the environment that would override the settings
+// under test (service name, endpoint, protocol) are cleared for the test.
+func startTelemetry(t *testing.T, c telemetryConfig) *exporters.Telemetry {
 	t.Helper()
-	ctx := t.Context()
-	res := resource.NewSchemaless(attribute.String("service.name", c.service))
-	topts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res)}
-	mopts := []sdkmetric.Option{sdkmetric.WithResource(res)}
-	if c.endpoint != "" {
-		var (
-			se  sdktrace.SpanExporter
-			me  sdkmetric.Exporter
-			err error
-		)
-		switch c.protocol {
-		case "grpc":
-			se, err = otlptracegrpc.New(ctx, otlptracegrpc.WithEndpoint(c.endpoint), otlptracegrpc.WithInsecure())
-			require.NoError(t, err)
-			me, err = otlpmetricgrpc.New(ctx, otlpmetricgrpc.WithEndpoint(c.endpoint), otlpmetricgrpc.WithInsecure())
-		case "http/protobuf":
-			se, err = otlptracehttp.New(ctx, otlptracehttp.WithEndpoint(c.endpoint), otlptracehttp.WithInsecure())
-			require.NoError(t, err)
-			me, err = otlpmetrichttp.New(ctx, otlpmetrichttp.WithEndpoint(c.endpoint), otlpmetrichttp.WithInsecure())
-		default:
-			t.Fatalf("unknown OTLP protocol %q", c.protocol)
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if name == "OTEL_SERVICE_NAME" || name == "OTEL_RESOURCE_ATTRIBUTES" || name == "OTEL_SDK_DISABLED" ||
+			strings.HasPrefix(name, "OTEL_EXPORTER_OTLP_") || strings.HasPrefix(name, "OTEL_TRACES_SAMPLER") {
+			t.Setenv(name, "")
 		}
-		require.NoError(t, err)
-		topts = append(topts, sdktrace.WithBatcher(se))
-		mopts = append(mopts, sdkmetric.WithReader(sdkmetric.NewPeriodicReader(me)))
 	}
-	if c.tracesFile != "" {
-		fe, err := exporters.NewFileExporter(c.tracesFile)
-		require.NoError(t, err)
-		topts = append(topts, sdktrace.WithBatcher(fe))
+
+	var cfg exporters.Config
+	cfg.ServiceName = c.service
+	cfg.Logging.Level = "WARN"
+	if c.endpoint != "" {
+		insecure := true
+		cfg.Exporters.OTLP.Endpoint = c.endpoint
+		cfg.Exporters.OTLP.Protocol = c.protocol
+		cfg.Exporters.OTLP.Insecure = &insecure
 	}
-	tp := sdktrace.NewTracerProvider(topts...)
-	mp := sdkmetric.NewMeterProvider(mopts...)
-	return &telemetry{
-		tp:    tp,
-		mp:    mp,
-		flush: mp.ForceFlush,
-		shutdown: func(ctx context.Context) error {
-			return errors.Join(tp.Shutdown(ctx), mp.Shutdown(ctx))
-		},
+	fileOn := c.tracesFile != ""
+	cfg.Exporters.File.Enabled = &fileOn
+	if fileOn {
+		cfg.Exporters.File.Path = c.tracesFile
+		cfg.Exporters.File.MetricsPath = filepath.Join(filepath.Dir(c.tracesFile), "agent_metrics.jsonl")
 	}
+
+	tel, err := exporters.Setup(t.Context(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		// Idempotent: most tests shut down explicitly, to flush before reading back.
+		_ = tel.Shutdown(context.WithoutCancel(t.Context()))
+	})
+	return tel
 }
