@@ -11,6 +11,7 @@ import (
 // TestMain stops the backends the tests started, then checks for leaked
 // goroutines: the processes must be gone and every client closed by then.
 func TestMain(m *testing.M) {
+	_, _ = repoRoot() // resolved now, before a test changes directory; errors surface in the tests
 	code := m.Run()
 	if err := stopStack(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: stopping the backends:", err)

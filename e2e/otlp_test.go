@@ -10,20 +10,34 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestScenarioOverOTLP sends the scenario through OTLP gRPC and OTLP HTTP and
+// TestScenarioOverOTLP sends the scenario through exporters.Setup over OTLP
+// gRPC, OTLP HTTP, and OTLP configured by environment variables alone, and
 // reads it back: the spans from Jaeger's query API, the metrics from Prometheus.
 func TestScenarioOverOTLP(t *testing.T) {
 	s := requireStack(t)
 	for _, tc := range []struct {
-		name, protocol, endpoint string
+		name string
+		cfg  func(service string) telemetryConfig
 	}{
-		{name: "grpc", protocol: exporters.ProtocolGRPC, endpoint: s.jaeger.otlpGRPC},
-		{name: "http", protocol: exporters.ProtocolHTTPProtobuf, endpoint: s.jaeger.otlpHTTP},
+		{name: "grpc", cfg: func(service string) telemetryConfig {
+			return telemetryConfig{service: service, protocol: exporters.ProtocolGRPC, endpoint: s.jaeger.otlpGRPC}
+		}},
+		{name: "http", cfg: func(service string) telemetryConfig {
+			return telemetryConfig{service: service, protocol: exporters.ProtocolHTTPProtobuf, endpoint: s.jaeger.otlpHTTP}
+		}},
+		// The example agent of docker-compose.yaml: a zero Config and the standard variables.
+		{name: "environment", cfg: func(service string) telemetryConfig {
+			return telemetryConfig{env: map[string]string{
+				"OTEL_SERVICE_NAME":           service,
+				"OTEL_EXPORTER_OTLP_ENDPOINT": "http://" + s.jaeger.otlpGRPC,
+				"OTEL_EXPORTER_OTLP_PROTOCOL": exporters.ProtocolGRPC,
+			}}
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := t.Context()
 			service := serviceName("e2e-otlp-" + tc.name)
-			tel := startTelemetry(t, telemetryConfig{service: service, protocol: tc.protocol, endpoint: tc.endpoint})
+			tel := startTelemetry(t, tc.cfg(service))
 			tracer := otelagent.New(otelagent.WithTracerProvider(tel.TracerProvider()), otelagent.WithMeterProvider(tel.MeterProvider()),
 				otelagent.WithProviderName(providerName), otelagent.WithPricing(pricing))
 			require.NoError(t, runScenario(ctx, tracer))

@@ -113,8 +113,9 @@ func stopStack() error {
 	return err
 }
 
-// repoRoot is the root of the module: the tests run in e2e/.
-func repoRoot() (string, error) {
+// repoRoot is the root of the module, found once from the working directory
+// the tests start in (e2e/), before any test changes it.
+var repoRoot = sync.OnceValues(func() (string, error) {
 	root, err := filepath.Abs("..")
 	if err != nil {
 		return "", err
@@ -123,7 +124,7 @@ func repoRoot() (string, error) {
 		return "", fmt.Errorf("repository root not found above the e2e package: %w", err)
 	}
 	return root, nil
-}
+})
 
 // jaegerBinary is OTELAGENT_JAEGER_BIN, else the build of scripts/build-jaeger.sh.
 func jaegerBinary(root string) (string, error) {

@@ -18,6 +18,9 @@ type telemetryConfig struct {
 	protocol   string // exporters.ProtocolGRPC or exporters.ProtocolHTTPProtobuf
 	endpoint   string // host:port of the OTLP receiver; "" for no OTLP export
 	tracesFile string // OTLP/JSON span file; "" for no file export
+	// env, when set, replaces all of the above: Setup gets a zero Config and
+	// these OTEL_* variables, as the example agent of docker-compose.yaml does.
+	env map[string]string
 }
 
 // startTelemetry builds the pipeline with exporters.Setup, as an application
@@ -34,8 +37,17 @@ func startTelemetry(t *testing.T, c telemetryConfig) *exporters.Telemetry {
 	}
 
 	var cfg exporters.Config
-	cfg.ServiceName = c.service
 	cfg.Logging.Level = "WARN"
+	if c.env != nil {
+		// Should the variables not be honoured, the default file exporters
+		// write into a directory of the test's, not the package's.
+		t.Chdir(t.TempDir())
+		for k, v := range c.env {
+			t.Setenv(k, v)
+		}
+		return setup(t, cfg)
+	}
+	cfg.ServiceName = c.service
 	if c.endpoint != "" {
 		insecure := true
 		cfg.Exporters.OTLP.Endpoint = c.endpoint
@@ -49,6 +61,11 @@ func startTelemetry(t *testing.T, c telemetryConfig) *exporters.Telemetry {
 		cfg.Exporters.File.MetricsPath = filepath.Join(filepath.Dir(c.tracesFile), "agent_metrics.jsonl")
 	}
 
+	return setup(t, cfg)
+}
+
+func setup(t *testing.T, cfg exporters.Config) *exporters.Telemetry {
+	t.Helper()
 	tel, err := exporters.Setup(t.Context(), cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() {
