@@ -216,17 +216,42 @@ func fieldByKey(v reflect.Value, key string) (reflect.Value, bool) {
 	return reflect.Value{}, false
 }
 
-// suggestKey names the known keys of t that differ from key only in case or separators, else
-// lists them all.
+// suggestKey names the known key of t closest to key (same letters up to case and
+// separators, or at most two edits away), else lists them all.
 func suggestKey(t reflect.Type, key string) string {
 	norm := func(s string) string { return strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(s)) }
 	var known []string
+	best, bestDist := "", 3
 	for i := range t.NumField() {
 		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
-		if norm(name) == norm(key) {
-			return fmt.Sprintf("; did you mean %q?", name)
-		}
 		known = append(known, name)
+		if d := editDistance(norm(name), norm(key)); d < bestDist {
+			best, bestDist = name, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf("; did you mean %q?", best)
 	}
 	return "; known keys: " + strings.Join(known, ", ")
+}
+
+// editDistance is the Levenshtein distance of a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -1,0 +1,174 @@
+package exporters
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestLoadConfigSeedFileUnchanged(t *testing.T) {
+	cfg, err := LoadConfig(filepath.Join("testdata", "config", "seed.json"))
+	require.NoError(t, err)
+
+	want := Config{Logging: LoggingConfig{
+		Level:   "INFO",
+		Format:  "%(asctime)s - %(name)s - %(levelname)s - %(message)s",
+		File:    "agent_trace.log",
+		Console: new(true),
+	}}
+	assert.Equal(t, want, cfg)
+}
+
+func TestLoadConfigEveryKey(t *testing.T) {
+	want := Config{
+		ServiceName:        "support-desk",
+		ResourceAttributes: map[string]string{"deployment.environment.name": "staging", "team": "agents"},
+		Sampling:           SamplingConfig{Ratio: new(0.25)},
+		Exporters: ExportersConfig{
+			File: FileExporterConfig{
+				Enabled: new(true), Path: "out/spans.jsonl", MetricsPath: "out/metrics.jsonl",
+				MaxSizeMB: 10, MaxBackups: 3, MaxAgeDays: 7, Compress: true,
+			},
+			OTLP: OTLPConfig{
+				Enabled: new(true), Endpoint: "collector:4317", Protocol: ProtocolGRPC,
+				Headers: map[string]string{"authorization": "Bearer abc"}, Insecure: new(true),
+				Timeout: Duration(5 * time.Second), Compression: CompressionGzip,
+			},
+		},
+		Batch: BatchConfig{
+			MaxQueueSize: 4096, MaxExportBatchSize: 256, ExportTimeout: Duration(20 * time.Second),
+			ScheduleDelay: Duration(500 * time.Millisecond), Blocking: true,
+		},
+		Metrics: MetricsConfig{ExportInterval: Duration(15 * time.Second), ExportTimeout: Duration(5 * time.Second)},
+		Content: ContentConfig{Capture: new(true), MaxBytes: 4096},
+		Logging: LoggingConfig{
+			Level: "debug", Format: LogFormatJSON, File: "out/agent.log", Console: new(false),
+			MaxSizeMB: 20, MaxBackups: 2, MaxAgeDays: 1, Compress: true,
+		},
+	}
+	for _, name := range []string{"full.yaml", "full.json"} {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := LoadConfig(filepath.Join("testdata", "config", name))
+			require.NoError(t, err)
+			assert.Equal(t, want, cfg)
+		})
+	}
+}
+
+func TestLoadConfigEmptyFile(t *testing.T) {
+	cfg, err := LoadConfig(filepath.Join("testdata", "config", "empty.yaml"))
+	require.NoError(t, err)
+	assert.Equal(t, Config{}, cfg)
+}
+
+func TestLoadConfigErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		file string
+		want []string // substrings of the error, each a separate problem
+	}{
+		{
+			name: "unsupported extension",
+			file: "config.toml",
+			want: []string{`unsupported extension ".toml"; use .json, .yaml or .yml`},
+		},
+		{
+			name: "missing file",
+			file: "absent.yaml",
+			want: []string{"absent.yaml", "no such file"},
+		},
+		{
+			name: "unknown key in yaml names its path and a suggestion",
+			file: "unknown_key.yaml",
+			want: []string{`exporters.otlp.endpont (line 3): unknown key; did you mean "endpoint"?`},
+		},
+		{
+			name: "unknown keys in json, nested and top level",
+			file: "unknown_key.json",
+			want: []string{
+				"exporters.file.rotate (line 1): unknown key; known keys: enabled, path, metrics_path",
+				"colour (line 1): unknown key; known keys: service_name",
+			},
+		},
+		{
+			name: "bad values, all reported",
+			file: "bad_values.yaml",
+			want: []string{
+				"sampling.ratio: 1.5 is outside 0..1",
+				`exporters.otlp.protocol: "grpcx" is not one of grpc, http/protobuf`,
+				`exporters.otlp.compression: "zstd" is not one of gzip, none`,
+				`logging.level: "loud" is not one of DEBUG, INFO, WARN, WARNING, ERROR, CRITICAL`,
+			},
+		},
+		{
+			name: "wrong types",
+			file: "bad_types.yaml",
+			want: []string{
+				`exporters.file.max_size_mb (line 3): expected a whole number, got the string "lots"`,
+				`exporters.file.compress (line 4): expected a boolean (true or false), got the string "yes"`,
+				"exporters.otlp.headers (line 6): expected a mapping of names to strings, got a list",
+				`batch.schedule_delay (line 8): expected a duration string such as "10s", got 5`,
+			},
+		},
+		{
+			name: "bad duration",
+			file: "bad_duration.json",
+			want: []string{`exporters.otlp.timeout (line 1): "10 seconds" is not a duration such as "10s" or "1m30s"`},
+		},
+		{
+			name: "json syntax",
+			file: "bad_syntax.json",
+			want: []string{"line 1: invalid JSON"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := LoadConfig(filepath.Join("testdata", "config", tc.file))
+			require.Error(t, err)
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}
+
+func TestLoadConfigExtensionCaseAndYML(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"c.YAML", "c.yml", "c.JSON"} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name)
+			body := "service_name: a\n"
+			if filepath.Ext(name) == ".JSON" {
+				body = `{"service_name": "a"}`
+			}
+			require.NoError(t, os.WriteFile(path, []byte(body), 0o600))
+			cfg, err := LoadConfig(path)
+			require.NoError(t, err)
+			assert.Equal(t, "a", cfg.ServiceName)
+		})
+	}
+}
+
+func TestLoadConfigNullLeavesUnset(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("sampling:\n  ratio: null\nlogging:\n  console:\n"), 0o600))
+	cfg, err := LoadConfig(path)
+	require.NoError(t, err)
+	assert.Nil(t, cfg.Sampling.Ratio)
+	assert.Nil(t, cfg.Logging.Console)
+}
+
+func TestLoadConfigYAMLAnchorsAndWholeNumberRatio(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	body := "sampling: {ratio: 1}\nresource_attributes: &attrs {team: a, build: 7}\n"
+	require.NoError(t, os.WriteFile(path, []byte(body), 0o600))
+	cfg, err := LoadConfig(path)
+	require.NoError(t, err)
+	require.NotNil(t, cfg.Sampling.Ratio)
+	assert.Equal(t, 1.0, *cfg.Sampling.Ratio)
+	assert.Equal(t, map[string]string{"team": "a", "build": "7"}, cfg.ResourceAttributes)
+}
