@@ -19,10 +19,13 @@ fi
 mkdir -p "$cache/bin"
 echo "building jaeger from tools/jaeger (takes a few minutes the first time)" >&2
 start=$SECONDS
-# Build to a temporary name first so an interrupted build never leaves a
-# binary that looks complete.
-(cd "$repo/tools/jaeger" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$bin.tmp" github.com/jaegertracing/jaeger/cmd/jaeger)
-mv -f "$bin.tmp" "$bin"
+# Build to a temporary name first, so that an interrupted build never leaves a
+# binary that looks complete and two builds at once never write the same file.
+tmp="$(mktemp "$bin.XXXXXX")"
+trap 'rm -f "$tmp"' EXIT
+(cd "$repo/tools/jaeger" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$tmp" github.com/jaegertracing/jaeger/cmd/jaeger)
+chmod 0755 "$tmp"
+mv -f "$tmp" "$bin"
 echo "$want" >"$stamp"
 echo "built $bin in $((SECONDS - start))s" >&2
 echo "$bin"
