@@ -111,7 +111,7 @@ func TestDashboardQueriesReturnData(t *testing.T) {
 		require.NoError(t, runScenario(ctx, tracer))
 		require.NoError(t, tel.ForceFlush(ctx))
 		require.NoError(t, eventually(ctx, func(ctx context.Context) error {
-			return checkMetrics(ctx, s, service, want, round)
+			return checkMetrics(ctx, promSource{s}, service, want, round)
 		}), "round %d", round)
 	}
 	require.NoError(t, tel.Shutdown(ctx))

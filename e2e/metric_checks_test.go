@@ -52,14 +52,24 @@ var (
 	labelErrorType    = promLabel(semconv.ErrorTypeKey)
 )
 
-// seriesQuery sums metric of service by labels.
-func seriesQuery(metric, service string, labels ...string) string {
-	return fmt.Sprintf("sum by (%s) (%s{job=%q})", strings.Join(labels, ", "), metric, service)
+// metricSource is where checkMetrics reads the metrics: Prometheus, or the
+// exposition of a Jaeger's prometheus exporter.
+type metricSource interface {
+	// sumBy returns the series of metric whose job is service, summed by labels.
+	sumBy(ctx context.Context, metric, service string, labels []string) ([]promSample, error)
 }
 
-// checkMetrics compares what Prometheus holds for service with want times
-// rounds (the scenario ran that many times). It returns the first difference.
-func checkMetrics(ctx context.Context, s *stack, service string, want wantMetrics, rounds int) error {
+// promSource reads through Prometheus's query API.
+type promSource struct{ s *stack }
+
+func (p promSource) sumBy(ctx context.Context, metric, service string, labels []string) ([]promSample, error) {
+	return p.s.promQuery(ctx, fmt.Sprintf("sum by (%s) (%s{job=%q})", strings.Join(labels, ", "), metric, service))
+}
+
+// checkMetrics compares what src holds for service with want times rounds
+// (the scenario ran that many times). It returns the differences of the first
+// metric that differs.
+func checkMetrics(ctx context.Context, src metricSource, service string, want wantMetrics, rounds int) error {
 	r := float64(rounds)
 	scale := func(m map[string]float64) map[string]float64 {
 		for k, v := range m {
@@ -96,45 +106,40 @@ func checkMetrics(ctx context.Context, s *stack, service string, want wantMetric
 	}
 
 	checks := []struct {
-		query string
-		by    []string
-		want  map[string]float64
+		metric string
+		by     []string
+		want   map[string]float64
 	}{
-		{seriesQuery(promTokens, service, labelAgent, labelModel, labelTokenKind),
-			[]string{labelAgent, labelModel, labelTokenKind}, scale(tokens)},
-		{seriesQuery(promTokensSaved, service, labelAgent, labelModel), []string{labelAgent, labelModel}, scale(saved)},
-		{seriesQuery(promCost, service, labelAgent, labelModel), []string{labelAgent, labelModel}, scale(cost)},
-		{seriesQuery(promCostSaved, service, labelAgent, labelModel), []string{labelAgent, labelModel}, scale(costSaved)},
-		{seriesQuery(promInvocations, service, labelAgent, labelOperation, labelCacheHit, labelErrorType),
-			[]string{labelAgent, labelOperation, labelCacheHit, labelErrorType}, scale(invocations)},
-		{seriesQuery(promDuration+"_count", service, labelOperation), []string{labelOperation}, scale(durations)},
-		{seriesQuery(promTokenUsage+"_sum", service, labelOperation, labelGenAITokType),
-			[]string{labelOperation, labelGenAITokType}, scale(usageSum)},
-		{seriesQuery(promTokenUsage+"_count", service, labelOperation, labelGenAITokType),
-			[]string{labelOperation, labelGenAITokType}, scale(usageCount)},
+		{promTokens, []string{labelAgent, labelModel, labelTokenKind}, scale(tokens)},
+		{promTokensSaved, []string{labelAgent, labelModel}, scale(saved)},
+		{promCost, []string{labelAgent, labelModel}, scale(cost)},
+		{promCostSaved, []string{labelAgent, labelModel}, scale(costSaved)},
+		{promInvocations, []string{labelAgent, labelOperation, labelCacheHit, labelErrorType}, scale(invocations)},
+		{promDuration + "_count", []string{labelOperation}, scale(durations)},
+		{promTokenUsage + "_sum", []string{labelOperation, labelGenAITokType}, scale(usageSum)},
+		{promTokenUsage + "_count", []string{labelOperation, labelGenAITokType}, scale(usageCount)},
 	}
 	for _, c := range checks {
-		samples, err := s.promQuery(ctx, c.query)
+		samples, err := src.sumBy(ctx, c.metric, service, c.by)
 		if err != nil {
 			return err
 		}
 		if err := compareSeries(samples, c.by, c.want); err != nil {
-			return fmt.Errorf("%s: %w", c.query, err)
+			return fmt.Errorf("%s of %s by %s: %w", c.metric, service, strings.Join(c.by, ", "), err)
 		}
 	}
 
 	// Every operation that started has completed: in-flight gauges read 0.
-	active := fmt.Sprintf("%s{job=%q}", promActive, service)
-	samples, err := s.promQuery(ctx, active)
+	samples, err := src.sumBy(ctx, promActive, service, []string{labelAgent, labelOperation})
 	if err != nil {
 		return err
 	}
 	if len(samples) == 0 {
-		return fmt.Errorf("%s: no series", active)
+		return fmt.Errorf("%s of %s: no series", promActive, service)
 	}
 	for _, smp := range samples {
 		if smp.Value != 0 {
-			return fmt.Errorf("%s: %s, want 0", active, smp)
+			return fmt.Errorf("%s of %s: %s, want 0", promActive, service, smp)
 		}
 	}
 	return nil

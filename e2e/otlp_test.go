@@ -48,7 +48,7 @@ func TestScenarioOverOTLP(t *testing.T) {
 
 			want := expectedMetrics()
 			require.NoError(t, eventually(ctx, func(ctx context.Context) error {
-				return checkMetrics(ctx, s, service, want, 1)
+				return checkMetrics(ctx, promSource{s}, service, want, 1)
 			}))
 		})
 	}

@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,10 +13,11 @@ import (
 
 // telemetryConfig selects the pipeline of one test run.
 type telemetryConfig struct {
-	service    string
-	protocol   string // exporters.ProtocolGRPC or exporters.ProtocolHTTPProtobuf
-	endpoint   string // host:port of the OTLP receiver; "" for no OTLP export
-	tracesFile string // OTLP/JSON span file; "" for no file export
+	service     string
+	protocol    string // exporters.ProtocolGRPC or exporters.ProtocolHTTPProtobuf
+	endpoint    string // host:port of the OTLP receiver; "" for no OTLP export
+	tracesFile  string // OTLP/JSON span file; "" for no file export
+	metricsFile string // OTLP/JSON metric file, with tracesFile
 	// env, when set, replaces all of the above: Setup gets a zero Config and
 	// these OTEL_* variables, as the example agent of docker-compose.yaml does.
 	env map[string]string
@@ -58,7 +58,7 @@ func startTelemetry(t *testing.T, c telemetryConfig) *exporters.Telemetry {
 	cfg.Exporters.File.Enabled = &fileOn
 	if fileOn {
 		cfg.Exporters.File.Path = c.tracesFile
-		cfg.Exporters.File.MetricsPath = filepath.Join(filepath.Dir(c.tracesFile), "agent_metrics.jsonl")
+		cfg.Exporters.File.MetricsPath = c.metricsFile
 	}
 
 	return setup(t, cfg)
