@@ -5,8 +5,8 @@
 //
 // The tests send a multi-agent scenario through exporters.Setup over OTLP gRPC
 // and OTLP HTTP, read the spans back through Jaeger's HTTP query API and the
-// metrics through Prometheus's HTTP API, replay the OTLP/JSON file exporter's
-// output through the second Jaeger's OTLP/HTTP receiver and compare, and
+// metrics through Prometheus's HTTP API, replay the OTLP/JSON files of the file
+// exporters through the second Jaeger's OTLP/HTTP receiver and compare, and
 // evaluate every PromQL query of the Grafana dashboard.
 //
 // Binaries are found through OTELAGENT_JAEGER_BIN (default .cache/bin/jaeger,
