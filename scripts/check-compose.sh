@@ -51,7 +51,10 @@ fi
 # container defaults (no JAEGER_* overrides), Prometheus's with promtool.
 jaeger="${OTELAGENT_JAEGER_BIN:-${OTELAGENT_CACHE_DIR:-$repo/.cache}/bin/jaeger}"
 if [[ -x "$jaeger" ]]; then
-	env $(env | sed -n 's/^\(JAEGER_[A-Z_]*\)=.*/-u \1/p') "$jaeger" validate --config deploy/jaeger/config.yaml >/dev/null
+	if ! out="$(env $(env | sed -n 's/^\(JAEGER_[A-Z_]*\)=.*/-u \1/p') "$jaeger" validate --config deploy/jaeger/config.yaml 2>&1)"; then
+		echo "$out" >&2
+		exit 1
+	fi
 	echo "deploy/jaeger/config.yaml: valid for $jaeger"
 else
 	echo "deploy/jaeger/config.yaml: not validated (no jaeger binary; scripts/build-jaeger.sh builds one)"
