@@ -34,7 +34,7 @@ type received struct {
 	spans   []string          // span names, in arrival order
 	metrics []string          // metric names, in arrival order
 	paths   []string          // HTTP request paths
-	headers map[string]string // the headers of the last request, lower-case names
+	headers map[string]string // the headers of the last request, names as the transport gives them
 	gzipped bool              // whether any request was gzip-compressed
 	service []string          // service.name of each resource received
 }
