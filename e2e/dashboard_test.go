@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/agenttrace/otelagent/exporters"
-	"github.com/agenttrace/otelagent/otelagent"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -104,8 +103,7 @@ func TestDashboardQueriesReturnData(t *testing.T) {
 	service := serviceName("e2e-dashboard")
 
 	tel := startTelemetry(t, telemetryConfig{service: service, protocol: exporters.ProtocolGRPC, endpoint: s.jaeger.otlpGRPC})
-	tracer := otelagent.New(otelagent.WithTracerProvider(tel.TracerProvider()), otelagent.WithMeterProvider(tel.MeterProvider()),
-		otelagent.WithProviderName(providerName), otelagent.WithPricing(pricing))
+	tracer := newScenarioTracer(tel)
 	want := expectedMetrics()
 	for round := 1; round <= 2; round++ {
 		require.NoError(t, runScenario(ctx, tracer))

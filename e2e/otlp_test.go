@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/agenttrace/otelagent/exporters"
-	"github.com/agenttrace/otelagent/otelagent"
 	"github.com/stretchr/testify/require"
 )
 
@@ -38,8 +37,7 @@ func TestScenarioOverOTLP(t *testing.T) {
 			ctx := t.Context()
 			service := serviceName("e2e-otlp-" + tc.name)
 			tel := startTelemetry(t, tc.cfg(service))
-			tracer := otelagent.New(otelagent.WithTracerProvider(tel.TracerProvider()), otelagent.WithMeterProvider(tel.MeterProvider()),
-				otelagent.WithProviderName(providerName), otelagent.WithPricing(pricing))
+			tracer := newScenarioTracer(tel)
 			require.NoError(t, runScenario(ctx, tracer))
 			require.NoError(t, tel.Shutdown(ctx))
 

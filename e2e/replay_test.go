@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/agenttrace/otelagent/exporters"
-	"github.com/agenttrace/otelagent/otelagent"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -31,8 +30,7 @@ func TestReplayFileMatchesLiveRun(t *testing.T) {
 
 	tel := startTelemetry(t, telemetryConfig{service: service, protocol: exporters.ProtocolGRPC,
 		endpoint: s.jaeger.otlpGRPC, tracesFile: tracesFile, metricsFile: metricsFile})
-	tracer := otelagent.New(otelagent.WithTracerProvider(tel.TracerProvider()), otelagent.WithMeterProvider(tel.MeterProvider()),
-		otelagent.WithProviderName(providerName), otelagent.WithPricing(pricing))
+	tracer := newScenarioTracer(tel)
 	require.NoError(t, runScenario(ctx, tracer))
 	require.NoError(t, tel.Shutdown(ctx))
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/agenttrace/otelagent/exporters"
 	"github.com/agenttrace/otelagent/otelagent"
 	"go.opentelemetry.io/otel/attribute"
 )
@@ -92,6 +93,12 @@ var scenarioTurns = []turn{
 			tool("t5.tool", "issue_refund", errRefundRejected),
 		},
 	},
+}
+
+// newScenarioTracer instruments the scenario with the pipeline tel.
+func newScenarioTracer(tel *exporters.Telemetry) *otelagent.Tracer {
+	return otelagent.New(otelagent.WithTracerProvider(tel.TracerProvider()), otelagent.WithMeterProvider(tel.MeterProvider()),
+		otelagent.WithProviderName(providerName), otelagent.WithPricing(pricing))
 }
 
 // runScenario drives the scenario through tracer, as an application would.
