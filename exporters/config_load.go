@@ -191,7 +191,7 @@ func describe(n *yaml.Node) string {
 		case "!!null":
 			return "null"
 		default:
-			return fmt.Sprintf("%s", n.Value)
+			return n.Value
 		}
 	default:
 		return "an unexpected value"

@@ -303,13 +303,15 @@ func TestOTLPSettingsEndpointForms(t *testing.T) {
 		cfg                   OTLPConfig
 		signal                otlpSignal
 		wantHostPort, wantURL string
+		wantTLS               bool
 	}{
 		{name: "grpc host:port", cfg: OTLPConfig{Endpoint: "c:4317"}, signal: tracesSignal, wantHostPort: "c:4317"},
 		{name: "grpc URL kept", cfg: OTLPConfig{Endpoint: "http://c:4317"}, signal: tracesSignal, wantURL: "http://c:4317"},
 		{name: "http host:port", cfg: OTLPConfig{Endpoint: "c:4318", Protocol: ProtocolHTTPProtobuf}, signal: metricsSignal, wantHostPort: "c:4318"},
 		{name: "http base URL gets the signal path", cfg: OTLPConfig{Endpoint: "https://c/otlp/", Protocol: ProtocolHTTPProtobuf}, signal: tracesSignal, wantURL: "https://c/otlp/v1/traces"},
 		{name: "http root URL", cfg: OTLPConfig{Endpoint: "http://c:4318", Protocol: ProtocolHTTPProtobuf}, signal: metricsSignal, wantURL: "http://c:4318/v1/metrics"},
-		{name: "http host:port forced to TLS", cfg: OTLPConfig{Endpoint: "c:4318", Protocol: ProtocolHTTPProtobuf, Insecure: new(false)}, signal: tracesSignal, wantURL: "https://c:4318/v1/traces"},
+		{name: "http host:port forced to TLS", cfg: OTLPConfig{Endpoint: "c:4318", Protocol: ProtocolHTTPProtobuf, Insecure: new(false)}, signal: tracesSignal, wantURL: "https://c:4318/v1/traces", wantTLS: true},
+		{name: "grpc host:port forced to TLS", cfg: OTLPConfig{Endpoint: "c:4317", Insecure: new(false)}, signal: tracesSignal, wantHostPort: "c:4317", wantTLS: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -318,6 +320,7 @@ func TestOTLPSettingsEndpointForms(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.wantHostPort, st.hostPort)
 			assert.Equal(t, tc.wantURL, st.endpointURL)
+			assert.Equal(t, tc.wantTLS, st.tls != nil, "TLS config")
 		})
 	}
 }
@@ -417,10 +420,18 @@ func TestSetupOTLP(t *testing.T) {
 			},
 		},
 		{
-			name:      "http from the environment, protobuf even when it asks for json",
+			name:      "http from the signal variables",
 			recv:      httpRecv,
 			env:       map[string]string{envOTLPEndpoint: httpURL, envOTLPTracesProtocol: "http/protobuf", envOTLPMetricsProtocol: "http/protobuf"},
-			cfg:       OTLPConfig{},
+			wantPaths: []string{"/v1/metrics", "/v1/traces"},
+		},
+		{
+			// The HTTP span exporter reads OTEL_EXPORTER_OTLP_PROTOCOL itself; the receiver
+			// refuses anything but protobuf bodies.
+			name:      "protobuf even when the variable asks for json",
+			recv:      httpRecv,
+			cfg:       OTLPConfig{Endpoint: httpURL, Protocol: ProtocolHTTPProtobuf},
+			env:       map[string]string{envOTLPProtocol: "http/json"},
 			wantPaths: []string{"/v1/metrics", "/v1/traces"},
 		},
 		{

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -442,4 +443,44 @@ func TestSetupPropagatorRoundTrip(t *testing.T) {
 	carrier := propagation.MapCarrier{}
 	otel.GetTextMapPropagator().Inject(ctx, carrier)
 	assert.Contains(t, carrier["traceparent"], span.SpanContext().TraceID().String())
+}
+
+func TestTelemetryConcurrentSafe(t *testing.T) {
+	clearOTLPEnv(t)
+	dir := t.TempDir()
+	cfg := Config{
+		Exporters: ExportersConfig{File: FileExporterConfig{Path: filepath.Join(dir, "s.jsonl"), MetricsPath: filepath.Join(dir, "m.jsonl")}},
+		Logging:   LoggingConfig{Format: seedPattern, File: filepath.Join(dir, "agent.log"), Console: new(false)},
+	}
+	tel, err := Setup(t.Context(), cfg)
+	require.NoError(t, err)
+
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			tracer := tel.TracerProvider().Tracer("t")
+			counter, _ := tel.MeterProvider().Meter("t").Int64Counter("c")
+			for i := range 50 {
+				ctx, span := tracer.Start(t.Context(), "op")
+				tel.Logger().InfoContext(ctx, "working", "goroutine", g, "i", i)
+				counter.Add(ctx, 1)
+				span.End()
+				if i%10 == 0 {
+					_ = tel.ForceFlush(t.Context())
+					_ = tel.Config()
+				}
+			}
+			if g%2 == 0 {
+				_ = tel.Shutdown(t.Context())
+			}
+		})
+	}
+	wg.Wait()
+	require.NoError(t, tel.Shutdown(t.Context()), "later calls return nil")
+
+	data, err := os.ReadFile(cfg.Logging.File)
+	require.NoError(t, err)
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		assert.Regexp(t, `^\S+ \S+ - otelagent - INFO - working goroutine=\d i=\d+ trace_id=[0-9a-f]{32} span_id=[0-9a-f]{16}$`, line)
+	}
 }
