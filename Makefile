@@ -1,5 +1,5 @@
 # Everyday commands; each is a plain go command you can also run by hand.
-.PHONY: all run test race bench lint vet fmt
+.PHONY: all run test race bench lint vet fmt e2e jaeger prometheus compose-check stack-up stack-down
 
 all: lint test
 
@@ -22,3 +22,21 @@ fmt:
 
 lint: vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+
+e2e:        ## end-to-end tests against a real Jaeger and Prometheus (installs/builds them first)
+	scripts/e2e.sh
+
+jaeger:     ## build the pinned Jaeger v2 into .cache/bin/jaeger (minutes the first time, then cached)
+	scripts/build-jaeger.sh
+
+prometheus: ## install Prometheus from Debian's packages if it is missing
+	scripts/install-prometheus.sh
+
+compose-check: ## validate docker-compose.yaml and the files it mounts
+	scripts/check-compose.sh
+
+stack-up:   ## Jaeger, Prometheus, Grafana and the example agent (needs a Docker engine)
+	docker compose up --build -d
+
+stack-down:
+	docker compose down
