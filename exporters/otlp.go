@@ -156,9 +156,15 @@ func loadTLS(c TLSConfig) (*tls.Config, error) {
 	return cfg, nil
 }
 
-// newOTLPSpanExporter builds the gRPC or HTTP span exporter of c. It does not connect: the
-// first export does.
-func newOTLPSpanExporter(ctx context.Context, c OTLPConfig) (sdktrace.SpanExporter, error) {
+// NewOTLPSpanExporter returns the OTLP span exporter that c describes (otlptracegrpc or
+// otlptracehttp), with the standard OTEL_EXPORTER_OTLP_* variables filling in what c leaves
+// unset, exactly as Setup builds it; c.Enabled is not consulted. It does not connect: the
+// first export does. c is checked with the rules of Config.Validate first. The caller must
+// Shutdown the exporter.
+func NewOTLPSpanExporter(ctx context.Context, c OTLPConfig) (sdktrace.SpanExporter, error) {
+	if err := (Config{Exporters: ExportersConfig{OTLP: c}}).Validate(); err != nil {
+		return nil, err
+	}
 	st, err := newOTLPSettings(c, tracesSignal)
 	if err != nil {
 		return nil, err
@@ -221,9 +227,13 @@ func newOTLPSpanExporter(ctx context.Context, c OTLPConfig) (sdktrace.SpanExport
 	return exp, wrapOTLPError("traces", st.protocol, err)
 }
 
-// newOTLPMetricExporter builds the gRPC or HTTP metric exporter of c, with cumulative
-// temporality unless OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE says otherwise.
-func newOTLPMetricExporter(ctx context.Context, c OTLPConfig) (sdkmetric.Exporter, error) {
+// NewOTLPMetricExporter returns the OTLP metric exporter that c describes (otlpmetricgrpc or
+// otlpmetrichttp), as NewOTLPSpanExporter does for spans. Temporality is cumulative unless
+// OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE says otherwise.
+func NewOTLPMetricExporter(ctx context.Context, c OTLPConfig) (sdkmetric.Exporter, error) {
+	if err := (Config{Exporters: ExportersConfig{OTLP: c}}).Validate(); err != nil {
+		return nil, err
+	}
 	st, err := newOTLPSettings(c, metricsSignal)
 	if err != nil {
 		return nil, err

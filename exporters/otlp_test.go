@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	collmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	colltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	"google.golang.org/grpc"
@@ -473,4 +475,33 @@ func TestSetupOTLP(t *testing.T) {
 			assert.Empty(t, entries, "with OTLP configured and no file path, no file is written")
 		})
 	}
+}
+
+func TestNewOTLPExporters(t *testing.T) {
+	clearOTLPEnv(t)
+	_, err := NewOTLPSpanExporter(t.Context(), OTLPConfig{Protocol: "grpcx"})
+	assert.EqualError(t, err, `exporters.otlp.protocol: "grpcx" is not one of grpc, http/protobuf`)
+	_, err = NewOTLPMetricExporter(t.Context(), OTLPConfig{Compression: "br"})
+	assert.EqualError(t, err, `exporters.otlp.compression: "br" is not one of gzip, none`)
+
+	recv, url := startHTTPReceiver(t)
+	spans, err := NewOTLPSpanExporter(t.Context(), OTLPConfig{Endpoint: url, Protocol: ProtocolHTTPProtobuf})
+	require.NoError(t, err)
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans))
+	_, span := tp.Tracer("t").Start(t.Context(), "direct")
+	span.End()
+	require.NoError(t, tp.Shutdown(t.Context()))
+
+	metrics, err := NewOTLPMetricExporter(t.Context(), OTLPConfig{Endpoint: url, Protocol: ProtocolHTTPProtobuf})
+	require.NoError(t, err)
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewPeriodicReader(metrics)))
+	c, err := mp.Meter("t").Int64Counter("direct.count")
+	require.NoError(t, err)
+	c.Add(t.Context(), 1)
+	require.NoError(t, mp.Shutdown(t.Context()))
+
+	got := recv.snapshot()
+	assert.Equal(t, []string{"direct"}, got.spans)
+	assert.Equal(t, []string{"direct.count"}, got.metrics)
+	assert.ElementsMatch(t, []string{"/v1/traces", "/v1/metrics"}, got.paths)
 }

@@ -184,7 +184,7 @@ func newExporters(ctx context.Context, cfg, eff Config) (spans []sdktrace.SpanEx
 		metrics = append(metrics, me)
 	}
 	if otlpTraces {
-		exp, err := newOTLPSpanExporter(ctx, eff.Exporters.OTLP)
+		exp, err := NewOTLPSpanExporter(ctx, eff.Exporters.OTLP)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -192,7 +192,7 @@ func newExporters(ctx context.Context, cfg, eff Config) (spans []sdktrace.SpanEx
 		spans = append(spans, exp)
 	}
 	if otlpMetrics {
-		exp, err := newOTLPMetricExporter(ctx, eff.Exporters.OTLP)
+		exp, err := NewOTLPMetricExporter(ctx, eff.Exporters.OTLP)
 		if err != nil {
 			return nil, nil, err
 		}
