@@ -60,19 +60,19 @@ const (
 type Config struct {
 	// ServiceName is the service.name resource attribute. Default DefaultServiceName;
 	// OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES override it.
-	ServiceName string `yaml:"service_name" json:"service_name"`
+	ServiceName string `yaml:"service_name,omitempty" json:"service_name,omitempty"`
 	// ResourceAttributes are added to the resource. OTEL_RESOURCE_ATTRIBUTES overrides keys it
 	// shares with them.
-	ResourceAttributes map[string]string `yaml:"resource_attributes" json:"resource_attributes"`
-	Sampling           SamplingConfig    `yaml:"sampling" json:"sampling"`
-	Exporters          ExportersConfig   `yaml:"exporters" json:"exporters"`
-	Batch              BatchConfig       `yaml:"batch" json:"batch"`
-	Metrics            MetricsConfig     `yaml:"metrics" json:"metrics"`
-	Content            ContentConfig     `yaml:"content" json:"content"`
+	ResourceAttributes map[string]string `yaml:"resource_attributes,omitempty" json:"resource_attributes,omitempty"`
+	Sampling           SamplingConfig    `yaml:"sampling,omitempty" json:"sampling,omitempty"`
+	Exporters          ExportersConfig   `yaml:"exporters,omitempty" json:"exporters,omitempty"`
+	Batch              BatchConfig       `yaml:"batch,omitempty" json:"batch,omitempty"`
+	Metrics            MetricsConfig     `yaml:"metrics,omitempty" json:"metrics,omitempty"`
+	Content            ContentConfig     `yaml:"content,omitempty" json:"content,omitempty"`
 	// Pricing is the path of a pricing JSON file (see otelagent.LoadPricing). Empty means no
 	// pricing. Validate checks that the file exists; the otelagent package reads it.
-	Pricing string        `yaml:"pricing" json:"pricing"`
-	Logging LoggingConfig `yaml:"logging" json:"logging"`
+	Pricing string        `yaml:"pricing,omitempty" json:"pricing,omitempty"`
+	Logging LoggingConfig `yaml:"logging,omitempty" json:"logging,omitempty"`
 }
 
 // SamplingConfig selects which traces are recorded.
@@ -80,13 +80,13 @@ type SamplingConfig struct {
 	// Ratio is the fraction of root traces sampled, 0..1, through
 	// ParentBased(TraceIDRatioBased(Ratio)): children follow their parent's decision. When nil,
 	// OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG decide if set, else DefaultSamplingRatio.
-	Ratio *float64 `yaml:"ratio" json:"ratio"`
+	Ratio *float64 `yaml:"ratio,omitempty" json:"ratio,omitempty"`
 }
 
 // ExportersConfig lists the span and metric destinations.
 type ExportersConfig struct {
-	File FileExporterConfig `yaml:"file" json:"file"`
-	OTLP OTLPConfig         `yaml:"otlp" json:"otlp"`
+	File FileExporterConfig `yaml:"file,omitempty" json:"file,omitempty"`
+	OTLP OTLPConfig         `yaml:"otlp,omitempty" json:"otlp,omitempty"`
 }
 
 // FileExporterConfig configures the OTLP/JSON file exporters (FileExporter and
@@ -95,17 +95,17 @@ type FileExporterConfig struct {
 	// Enabled turns the file exporters on or off. When nil they are on if Path or MetricsPath is
 	// set or if no OTLP export is configured, so that Config{} writes files and a config that
 	// only names a collector does not.
-	Enabled *bool `yaml:"enabled" json:"enabled"`
+	Enabled *bool `yaml:"enabled,omitempty" json:"enabled,omitempty"`
 	// Path is the span file. Default DefaultTracesPath.
-	Path string `yaml:"path" json:"path"`
+	Path string `yaml:"path,omitempty" json:"path,omitempty"`
 	// MetricsPath is the metric file. Default DefaultMetricsPath.
-	MetricsPath string `yaml:"metrics_path" json:"metrics_path"`
+	MetricsPath string `yaml:"metrics_path,omitempty" json:"metrics_path,omitempty"`
 	// MaxSizeMB, MaxBackups, MaxAgeDays and Compress control rotation; see WithMaxSizeMB,
 	// WithMaxBackups, WithMaxAgeDays and WithCompress for their defaults.
-	MaxSizeMB  int  `yaml:"max_size_mb" json:"max_size_mb"`
-	MaxBackups int  `yaml:"max_backups" json:"max_backups"`
-	MaxAgeDays int  `yaml:"max_age_days" json:"max_age_days"`
-	Compress   bool `yaml:"compress" json:"compress"`
+	MaxSizeMB  int  `yaml:"max_size_mb,omitempty" json:"max_size_mb,omitempty"`
+	MaxBackups int  `yaml:"max_backups,omitempty" json:"max_backups,omitempty"`
+	MaxAgeDays int  `yaml:"max_age_days,omitempty" json:"max_age_days,omitempty"`
+	Compress   bool `yaml:"compress,omitempty" json:"compress,omitempty"`
 }
 
 // OTLPConfig configures the OTLP span and metric exporters. Every field left unset leaves the
@@ -116,56 +116,57 @@ type OTLPConfig struct {
 	// export if Endpoint, OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_METRICS_ENDPOINT is.
 	// True with no endpoint anywhere uses the exporters' default (localhost:4317 for gRPC,
 	// http://localhost:4318 for HTTP).
-	Enabled *bool `yaml:"enabled" json:"enabled"`
+	Enabled *bool `yaml:"enabled,omitempty" json:"enabled,omitempty"`
 	// Endpoint is "host:port" or a URL ("http://host:port", "https://host:port/prefix"). It
 	// means what OTEL_EXPORTER_OTLP_ENDPOINT means: for HTTP it is a base to which /v1/traces
 	// and /v1/metrics are appended; a URL's scheme decides TLS (http: plain, https: TLS); a
 	// bare host:port uses TLS unless Insecure is true.
-	Endpoint string `yaml:"endpoint" json:"endpoint"`
+	Endpoint string `yaml:"endpoint,omitempty" json:"endpoint,omitempty"`
 	// Protocol is ProtocolGRPC or ProtocolHTTPProtobuf. When empty,
 	// OTEL_EXPORTER_OTLP_PROTOCOL (or its _TRACES_ / _METRICS_ form) decides, else gRPC.
-	Protocol string `yaml:"protocol" json:"protocol"`
-	// Headers are sent with every request (OTEL_EXPORTER_OTLP_HEADERS when nil).
-	Headers map[string]string `yaml:"headers" json:"headers"`
+	Protocol string `yaml:"protocol,omitempty" json:"protocol,omitempty"`
+	// Headers are sent with every request. When empty, OTEL_EXPORTER_OTLP_HEADERS (and its
+	// _TRACES_ / _METRICS_ forms) decide.
+	Headers map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
 	// Insecure, when true, sends without TLS; when false, forces TLS even if
 	// OTEL_EXPORTER_OTLP_INSECURE is true.
-	Insecure *bool     `yaml:"insecure" json:"insecure"`
-	TLS      TLSConfig `yaml:"tls" json:"tls"`
+	Insecure *bool     `yaml:"insecure,omitempty" json:"insecure,omitempty"`
+	TLS      TLSConfig `yaml:"tls,omitempty" json:"tls,omitempty"`
 	// Timeout bounds each export request (OTEL_EXPORTER_OTLP_TIMEOUT when zero; 10s by default).
-	Timeout Duration `yaml:"timeout" json:"timeout"`
+	Timeout Duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
 	// Compression is CompressionGzip or CompressionNone (OTEL_EXPORTER_OTLP_COMPRESSION when
 	// empty; none by default).
-	Compression string `yaml:"compression" json:"compression"`
+	Compression string `yaml:"compression,omitempty" json:"compression,omitempty"`
 }
 
 // TLSConfig names the PEM files of a TLS connection to the collector. Setting any of them
 // replaces the TLS settings of the OTEL_EXPORTER_OTLP_CERTIFICATE family.
 type TLSConfig struct {
 	// CAFile verifies the collector's certificate (the system roots when empty).
-	CAFile string `yaml:"ca_file" json:"ca_file"`
+	CAFile string `yaml:"ca_file,omitempty" json:"ca_file,omitempty"`
 	// CertFile and KeyFile are the client certificate and key, for mutual TLS; both or neither.
-	CertFile string `yaml:"cert_file" json:"cert_file"`
-	KeyFile  string `yaml:"key_file" json:"key_file"`
+	CertFile string `yaml:"cert_file,omitempty" json:"cert_file,omitempty"`
+	KeyFile  string `yaml:"key_file,omitempty" json:"key_file,omitempty"`
 }
 
 // BatchConfig configures the batch span processor of every span exporter. Zero values leave
 // the settings to OTEL_BSP_* and the SDK defaults (queue 2048, batch 512, timeout 30s, delay
 // 5s).
 type BatchConfig struct {
-	MaxQueueSize       int      `yaml:"max_queue_size" json:"max_queue_size"`
-	MaxExportBatchSize int      `yaml:"max_export_batch_size" json:"max_export_batch_size"`
-	ExportTimeout      Duration `yaml:"export_timeout" json:"export_timeout"`
-	ScheduleDelay      Duration `yaml:"schedule_delay" json:"schedule_delay"`
+	MaxQueueSize       int      `yaml:"max_queue_size,omitempty" json:"max_queue_size,omitempty"`
+	MaxExportBatchSize int      `yaml:"max_export_batch_size,omitempty" json:"max_export_batch_size,omitempty"`
+	ExportTimeout      Duration `yaml:"export_timeout,omitempty" json:"export_timeout,omitempty"`
+	ScheduleDelay      Duration `yaml:"schedule_delay,omitempty" json:"schedule_delay,omitempty"`
 	// Blocking makes a span end wait for queue space instead of dropping the span when the
 	// queue is full. The default, false, drops.
-	Blocking bool `yaml:"blocking" json:"blocking"`
+	Blocking bool `yaml:"blocking,omitempty" json:"blocking,omitempty"`
 }
 
 // MetricsConfig configures the periodic metric readers. Zero values leave the settings to
 // OTEL_METRIC_EXPORT_INTERVAL / OTEL_METRIC_EXPORT_TIMEOUT and the SDK defaults (60s, 30s).
 type MetricsConfig struct {
-	ExportInterval Duration `yaml:"export_interval" json:"export_interval"`
-	ExportTimeout  Duration `yaml:"export_timeout" json:"export_timeout"`
+	ExportInterval Duration `yaml:"export_interval,omitempty" json:"export_interval,omitempty"`
+	ExportTimeout  Duration `yaml:"export_timeout,omitempty" json:"export_timeout,omitempty"`
 }
 
 // ContentConfig says whether message content goes on spans. Setup does not use it: pass it to
@@ -173,28 +174,28 @@ type MetricsConfig struct {
 type ContentConfig struct {
 	// Capture turns content capture on or off. When nil the otelagent package decides
 	// (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT, else off).
-	Capture *bool `yaml:"capture" json:"capture"`
+	Capture *bool `yaml:"capture,omitempty" json:"capture,omitempty"`
 	// MaxBytes limits each content attribute. Default DefaultContentMaxBytes.
-	MaxBytes int `yaml:"max_bytes" json:"max_bytes"`
+	MaxBytes int `yaml:"max_bytes,omitempty" json:"max_bytes,omitempty"`
 }
 
 // LoggingConfig configures the *slog.Logger that Setup builds.
 type LoggingConfig struct {
 	// Level is DEBUG, INFO, WARN (or WARNING), ERROR or CRITICAL, in any case. Default INFO.
-	Level string `yaml:"level" json:"level"`
+	Level string `yaml:"level,omitempty" json:"level,omitempty"`
 	// Format is LogFormatJSON, LogFormatText, or a Python logging pattern such as
 	// "%(asctime)s - %(name)s - %(levelname)s - %(message)s" (see PatternHandler). Default text.
-	Format string `yaml:"format" json:"format"`
+	Format string `yaml:"format,omitempty" json:"format,omitempty"`
 	// File is a log file, appended to and rotated; empty means none.
-	File string `yaml:"file" json:"file"`
+	File string `yaml:"file,omitempty" json:"file,omitempty"`
 	// Console writes logs to standard error. When nil it is true.
-	Console *bool `yaml:"console" json:"console"`
+	Console *bool `yaml:"console,omitempty" json:"console,omitempty"`
 	// MaxSizeMB, MaxBackups, MaxAgeDays and Compress rotate File: at 100 MB by default,
 	// keeping 5 backups of any age, uncompressed.
-	MaxSizeMB  int  `yaml:"max_size_mb" json:"max_size_mb"`
-	MaxBackups int  `yaml:"max_backups" json:"max_backups"`
-	MaxAgeDays int  `yaml:"max_age_days" json:"max_age_days"`
-	Compress   bool `yaml:"compress" json:"compress"`
+	MaxSizeMB  int  `yaml:"max_size_mb,omitempty" json:"max_size_mb,omitempty"`
+	MaxBackups int  `yaml:"max_backups,omitempty" json:"max_backups,omitempty"`
+	MaxAgeDays int  `yaml:"max_age_days,omitempty" json:"max_age_days,omitempty"`
+	Compress   bool `yaml:"compress,omitempty" json:"compress,omitempty"`
 }
 
 // Duration is a time.Duration written as a Go duration string ("10s", "1m30s", "250ms") in

@@ -1,6 +1,7 @@
 package exporters
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
 )
 
 func TestLoadConfigSeedFileUnchanged(t *testing.T) {
@@ -171,4 +173,30 @@ func TestLoadConfigYAMLAnchorsAndWholeNumberRatio(t *testing.T) {
 	require.NotNil(t, cfg.Sampling.Ratio)
 	assert.Equal(t, 1.0, *cfg.Sampling.Ratio)
 	assert.Equal(t, map[string]string{"team": "a", "build": "7"}, cfg.ResourceAttributes)
+}
+
+// TestConfigMarshalRoundTrip writes a loaded Config back as YAML and JSON, as a command
+// printing the effective configuration would, and loads it again unchanged.
+func TestConfigMarshalRoundTrip(t *testing.T) {
+	for _, start := range []string{"full.yaml", "seed.json", "empty.yaml"} {
+		want, err := LoadConfig(filepath.Join("testdata", "config", start))
+		require.NoError(t, err)
+		for _, format := range []string{"yaml", "json"} {
+			t.Run(start+" as "+format, func(t *testing.T) {
+				var data []byte
+				var err error
+				if format == "yaml" {
+					data, err = yaml.Marshal(want)
+				} else {
+					data, err = json.MarshalIndent(want, "", "  ")
+				}
+				require.NoError(t, err)
+				path := filepath.Join(t.TempDir(), "c."+format)
+				require.NoError(t, os.WriteFile(path, data, 0o600))
+				got, err := LoadConfig(path)
+				require.NoError(t, err, string(data))
+				assert.Equal(t, want, got)
+			})
+		}
+	}
 }

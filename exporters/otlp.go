@@ -97,7 +97,10 @@ func newOTLPSettings(c OTLPConfig, s otlpSignal) (otlpSettings, error) {
 	if err != nil {
 		return otlpSettings{}, err
 	}
-	st := otlpSettings{protocol: protocol, insecure: c.Insecure, headers: c.Headers, timeout: time.Duration(c.Timeout)}
+	st := otlpSettings{protocol: protocol, insecure: c.Insecure, timeout: time.Duration(c.Timeout)}
+	if len(c.Headers) > 0 {
+		st.headers = c.Headers
+	}
 	if c.Endpoint != "" {
 		if strings.Contains(c.Endpoint, "://") {
 			u, err := url.Parse(c.Endpoint)

@@ -387,8 +387,9 @@ func TestSetupOTLP(t *testing.T) {
 			},
 		},
 		{
-			name: "grpc from the environment alone",
+			name: "grpc from the environment alone; empty headers leave them to it",
 			recv: grpcRecv,
+			cfg:  OTLPConfig{Headers: map[string]string{}},
 			env:  map[string]string{envOTLPEndpoint: "http://" + grpcAddr, "OTEL_EXPORTER_OTLP_HEADERS": "x-api-key=from-env"},
 			check: func(t *testing.T, got received) {
 				assert.Equal(t, "from-env", got.headers["x-api-key"])
