@@ -200,3 +200,25 @@ func TestConfigMarshalRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadConfigDesignExample loads the design document's example; its pricing file must
+// exist, relative to the working directory.
+func TestLoadConfigDesignExample(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "config", "design.yaml"))
+	require.NoError(t, err)
+	t.Chdir(t.TempDir())
+	require.NoError(t, os.WriteFile("design.yaml", data, 0o600))
+
+	_, err = LoadConfig("design.yaml")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `pricing: cannot read "pricing.json": no such file or directory`)
+
+	require.NoError(t, os.WriteFile("pricing.json", []byte(`{}`), 0o600))
+	cfg, err := LoadConfig("design.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, "my-agents", cfg.ServiceName)
+	assert.Equal(t, "localhost:4317", cfg.Exporters.OTLP.Endpoint)
+	assert.Equal(t, Duration(10*time.Second), cfg.Exporters.OTLP.Timeout)
+	require.NotNil(t, cfg.Content.Capture)
+	assert.False(t, *cfg.Content.Capture)
+}
