@@ -156,15 +156,22 @@ func (h *PatternHandler) Enabled(_ context.Context, level slog.Level) bool {
 	return level >= h.level.Level()
 }
 
+// patternBufs recycles line buffers of PatternHandler; lines above 64 KiB are not kept.
+var patternBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
 // Handle writes r as one line.
 func (h *PatternHandler) Handle(_ context.Context, r slog.Record) error {
-	buf := make([]byte, 0, 256)
+	bp := patternBufs.Get().(*[]byte)
+	buf := (*bp)[:0]
 	for _, p := range h.parts {
-		if p.field == "" {
+		switch {
+		case p.field == "":
 			buf = append(buf, p.literal...)
-			continue
+		case p.verb == "%s":
+			buf = h.appendField(buf, p.field, r)
+		default:
+			buf = fmt.Appendf(buf, p.verb, h.fieldValue(p, r))
 		}
-		buf = fmt.Appendf(buf, p.verb, h.fieldValue(p, r))
 	}
 	buf = append(buf, h.preattr...)
 	r.Attrs(func(a slog.Attr) bool {
@@ -173,9 +180,40 @@ func (h *PatternHandler) Handle(_ context.Context, r slog.Record) error {
 	})
 	buf = append(buf, '\n')
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	_, err := h.w.Write(buf)
+	h.mu.Unlock()
+	if cap(buf) <= 64<<10 {
+		*bp = buf
+		patternBufs.Put(bp)
+	}
 	return err
+}
+
+// appendField appends a placeholder written as plain %(field)s, the common case, without
+// going through fmt.
+func (h *PatternHandler) appendField(buf []byte, field string, r slog.Record) []byte {
+	t := r.Time
+	if t.IsZero() {
+		t = time.Now()
+	}
+	switch field {
+	case "asctime":
+		return t.AppendFormat(buf, "2006-01-02 15:04:05,000")
+	case "levelname":
+		return append(buf, pythonLevelName(r.Level)...)
+	case "levelno":
+		return strconv.AppendInt(buf, int64(pythonLevelNumber(r.Level)), 10)
+	case "message":
+		return append(buf, r.Message...)
+	case "name":
+		return append(buf, h.name...)
+	case "process":
+		return strconv.AppendInt(buf, int64(os.Getpid()), 10)
+	case "msecs":
+		return strconv.AppendInt(buf, int64(t.Nanosecond()/int(time.Millisecond)), 10)
+	default: // created
+		return strconv.AppendFloat(buf, float64(t.UnixNano())/1e9, 'f', -1, 64)
+	}
 }
 
 func (h *PatternHandler) fieldValue(p patternPart, r slog.Record) any {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -123,6 +124,10 @@ func TestPatternHandlerRendering(t *testing.T) {
 			name: "widths, numbers and percent", pattern: "[%(levelname)-8s] %(levelno)d %(msecs)03d %(process)5s 100%% %(message)r",
 			level: LevelCritical,
 			want:  fmt.Sprintf("[CRITICAL] 50 006 %5d 100%% \"hello\"\n", os.Getpid()),
+		},
+		{
+			name: "numbers through %s", pattern: "%(levelno)s %(process)s %(msecs)s %(created)s", level: slog.LevelError,
+			want: fmt.Sprintf("40 %d 6 %d.006\n", os.Getpid(), at.Unix()),
 		},
 		{
 			name: "created as float and int", pattern: "%(created).3f %(created)d", level: slog.LevelDebug,
@@ -244,4 +249,33 @@ func TestLogFileUnwritable(t *testing.T) {
 	_, err = newLogOutput(LoggingConfig{Level: "INFO", Format: "text", File: dir}, "x", &bytes.Buffer{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "logging.file: cannot open")
+}
+
+// BenchmarkLogHandlers compares the seed's pattern format with slog's own text and JSON
+// handlers, each behind TraceContextHandler with a span in the context.
+func BenchmarkLogHandlers(b *testing.B) {
+	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: testTraceID, SpanID: testSpanID, TraceFlags: trace.FlagsSampled})
+	ctx := trace.ContextWithSpanContext(context.Background(), sc)
+	for _, format := range []string{seedPattern, LogFormatText, LogFormatJSON} {
+		f, err := parseLogFormat(format)
+		require.NoError(b, err)
+		name := f.kind
+		b.Run(name, func(b *testing.B) {
+			logger := slog.New(NewTraceContextHandler(newFormatHandler(io.Discard, f, "desk", slog.LevelInfo)))
+			b.ReportAllocs()
+			for b.Loop() {
+				logger.InfoContext(ctx, "answered", "agent", "router", "tokens", 1234)
+			}
+		})
+		b.Run(name+"/raw-slog-no-trace-context", func(b *testing.B) {
+			if f.kind == "pattern" {
+				b.Skip("no slog twin")
+			}
+			logger := slog.New(newFormatHandler(io.Discard, f, "desk", slog.LevelInfo))
+			b.ReportAllocs()
+			for b.Loop() {
+				logger.InfoContext(ctx, "answered", "agent", "router", "tokens", 1234)
+			}
+		})
+	}
 }
