@@ -1,46 +1,66 @@
 // Command quickstart runs a small simulated support desk of three agents (no network: a fake
 // model behind a response cache, a tool call, one failure), writes its spans to
 // agent_trace.jsonl and its metrics to agent_metrics.jsonl, and prints the cache statistics.
+//
+// The pipeline comes from exporters.Setup: with OTEL_EXPORTER_OTLP_ENDPOINT set, the same run
+// is also sent to that collector (Jaeger, Tempo, any OpenTelemetry Collector).
+//
+//	go run ./examples/quickstart
+//	OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4317 go run ./examples/quickstart
+//	go run ./examples/quickstart -every 15s   # keep the traffic coming, for the dashboards
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
-
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"os/signal"
+	"syscall"
+	"time"
 
 	"github.com/agenttrace/otelagent/exporters"
 	"github.com/agenttrace/otelagent/otelagent"
 )
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	every := flag.Duration("every", 0, "run the scenario again at this interval until interrupted (0: once)")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, *every); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context) error {
-	spans, err := exporters.NewFileExporter("agent_trace.jsonl")
+func run(ctx context.Context, every time.Duration) (err error) {
+	var cfg exporters.Config
+	cfg.ServiceName = "quickstart"
+	// Files are written even when a collector is configured too.
+	cfg.Exporters.File.Path = exporters.DefaultTracesPath
+	cfg.Exporters.File.MetricsPath = exporters.DefaultMetricsPath
+	tel, err := exporters.Setup(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	metrics, err := exporters.NewMetricFileExporter("agent_metrics.jsonl")
-	if err != nil {
-		return err
-	}
-	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(spans))
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewPeriodicReader(metrics)))
+	defer func() { err = errors.Join(err, tel.Shutdown(context.Background())) }()
 
-	tracer := otelagent.New(otelagent.WithTracerProvider(tp), otelagent.WithMeterProvider(mp),
-		otelagent.WithProviderName("openai"), otelagent.WithPricing(pricing))
-	failed := runAgents(ctx, tracer)
-	printReport(os.Stdout, tracer)
-	fmt.Printf("\n%d of %d questions failed; spans in agent_trace.jsonl, metrics in agent_metrics.jsonl\n", failed, len(questions))
-	if err := tp.Shutdown(ctx); err != nil {
-		return err
+	// otelagent.New uses the global providers that Setup installed.
+	tracer := otelagent.New(otelagent.WithProviderName("openai"), otelagent.WithPricing(pricing))
+	for {
+		failed := runAgents(ctx, tracer)
+		printReport(os.Stdout, tracer)
+		fmt.Printf("\n%d of %d questions failed; spans in %s, metrics in %s\n",
+			failed, len(questions), cfg.Exporters.File.Path, cfg.Exporters.File.MetricsPath)
+		if every <= 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(every):
+		}
 	}
-	return mp.Shutdown(ctx)
 }
