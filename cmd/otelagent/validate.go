@@ -1,0 +1,170 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/agenttrace/otelagent/exporters"
+	"github.com/agenttrace/otelagent/internal/report"
+	"github.com/agenttrace/otelagent/internal/semcheck"
+	"github.com/agenttrace/otelagent/semconv"
+)
+
+// semconvDirName is the directory of the conventions' models the trace check looks for.
+const semconvDirName = "semconv-genai-v" + semconv.SchemaVersion
+
+func newValidateCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "validate",
+		Short: "Check a configuration file or a trace file",
+	}
+	cmd.AddCommand(newValidateConfigCommand(), newValidateTraceCommand())
+	return cmd
+}
+
+func newValidateConfigCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "config FILE",
+		Short: "Load a configuration file (JSON or YAML) and report every problem with its key path",
+		Args:  args(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			cfg, err := exporters.LoadConfig(a[0])
+			if err == nil {
+				err = cfg.Validate()
+			}
+			if err == nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: ok\n", a[0])
+				return nil
+			}
+			problems := flatten(err)
+			for _, p := range problems {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", a[0], p)
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "otelagent: %s: %s\n", a[0], plural(len(problems), "problem"))
+			return exitError{1}
+		},
+	}
+}
+
+// flatten lists the leaves of a tree of joined errors, one line each.
+func flatten(err error) []string {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []string
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	var out []string
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if strings.TrimSpace(line) != "" {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+func newValidateTraceCommand() *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:   "trace [flags] FILE|GLOB|- ...",
+		Short: "Check every span of trace files against the GenAI semantic conventions",
+		Long: `Trace checks each span carrying gen_ai.* attributes against the GenAI semantic
+conventions models (registry.yaml, registry-deprecated.yaml, spans.yaml): unknown keys and
+deprecated keys are warnings; attributes of the wrong type, and attributes the operation's span
+definition requires (such as gen_ai.operation.name, gen_ai.provider.name, gen_ai.tool.name for
+execute_tool, error.type on a failed operation) that are missing, are errors. The exit status
+is 1 when there is any error.`,
+		Args: args(cobra.MinimumNArgs(1)),
+		RunE: func(cmd *cobra.Command, files []string) error {
+			if dir == "" {
+				var err error
+				if dir, err = findSemconv(); err != nil {
+					return usageError{err}
+				}
+			}
+			model, err := semcheck.Load(dir)
+			if err != nil {
+				return err
+			}
+			inputs, err := report.ExpandInputs(files)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			var sum semcheck.Summary
+			for _, name := range inputs {
+				if err := checkTraceFile(cmd.InOrStdin(), out, cmd.ErrOrStderr(), name, model, &sum); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(out, "%d spans (%d GenAI): %d errors, %d warnings\n", sum.Spans, sum.GenAISpans, sum.Errors, sum.Warnings)
+			if sum.Errors > 0 {
+				return exitError{1}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dir, "semconv", "", "directory of the GenAI conventions models (default: "+semconvDirName+" found here, in a parent, or in a shared/ beside one)")
+	return cmd
+}
+
+// findSemconv looks for the conventions from the working directory, then from the executable.
+func findSemconv() (string, error) {
+	wd, err := os.Getwd()
+	if err == nil {
+		if dir, err := semcheck.FindDir(wd, semconvDirName); err == nil {
+			return dir, nil
+		}
+	}
+	exe, err := os.Executable()
+	if err == nil {
+		if dir, err := semcheck.FindDir(exe, semconvDirName); err == nil {
+			return dir, nil
+		}
+	}
+	return "", fmt.Errorf("no %s directory found from the working directory or the executable: pass --semconv DIR", semconvDirName)
+}
+
+func checkTraceFile(stdin io.Reader, out, stderr io.Writer, name string, model *semcheck.Model, sum *semcheck.Summary) error {
+	var r io.Reader = stdin
+	if name != report.Stdin {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r = f
+	}
+	tr := exporters.NewTraceReader(r, name)
+	defer tr.Close()
+	for {
+		td, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		model.CheckTraces(td, sum, func(f semcheck.Finding) {
+			fmt.Fprintf(out, "%s:%d: %s\n", name, tr.Line(), f)
+		})
+	}
+	for _, w := range tr.Warnings() {
+		fmt.Fprintf(stderr, "otelagent: warning: %s\n", w)
+	}
+	return nil
+}
+
+// plural returns "1 problem" or "N problems".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,0 +1,169 @@
+package replay
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Protocols of Config.Protocol.
+const (
+	ProtocolGRPC         = "grpc"
+	ProtocolHTTPProtobuf = "http/protobuf"
+)
+
+// Defaults of Config.
+const (
+	DefaultBatchSpans     = 512
+	DefaultMaxAttempts    = 5
+	DefaultInitialBackoff = 500 * time.Millisecond
+	DefaultMaxBackoff     = 30 * time.Second
+	DefaultTimeout        = 10 * time.Second
+	defaultGRPCEndpoint   = "localhost:4317"
+	defaultHTTPEndpoint   = "http://localhost:4318/v1/traces"
+	otlpTracesPath        = "/v1/traces"
+)
+
+// Config says where and how to send. The zero value sends to localhost:4317 over gRPC without
+// TLS; FromEnv fills it from the OTEL_EXPORTER_OTLP_* variables.
+type Config struct {
+	// Endpoint is host:port for gRPC (a URL is accepted; its scheme decides TLS), and the full
+	// URL of the traces resource for HTTP (host:port gets http:// and /v1/traces). Empty means
+	// localhost:4317 for gRPC, http://localhost:4318/v1/traces for HTTP.
+	Endpoint string
+	// Protocol is ProtocolGRPC (default) or ProtocolHTTPProtobuf.
+	Protocol string
+	// Insecure sends without TLS; an http:// endpoint implies it, https:// forbids it.
+	Insecure bool
+	// Headers are sent with every request (gRPC metadata or HTTP headers).
+	Headers map[string]string
+	// Timeout bounds each request; 0 means DefaultTimeout.
+	Timeout time.Duration
+	// BatchSpans is the most spans per request (a record holding more goes alone); 0 means
+	// DefaultBatchSpans.
+	BatchSpans int
+	// MaxAttempts bounds the tries of one request; 0 means DefaultMaxAttempts.
+	MaxAttempts int
+	// InitialBackoff is the wait after the first failure, doubled after each next one up to
+	// MaxBackoff; 0 means the defaults.
+	InitialBackoff, MaxBackoff time.Duration
+	// DryRun reads and counts without sending.
+	DryRun bool
+	// Progress, if not nil, is called after every request (and once at the end) from the
+	// goroutine that called Replay.
+	Progress func(Progress)
+}
+
+// FromEnv returns c with its empty fields filled from the standard OTLP exporter variables
+// (OTEL_EXPORTER_OTLP_TRACES_* before OTEL_EXPORTER_OTLP_*): ENDPOINT, PROTOCOL, HEADERS,
+// INSECURE and TIMEOUT (milliseconds). A base OTEL_EXPORTER_OTLP_ENDPOINT gets /v1/traces
+// appended for HTTP, as the specification says. Bad values are errors naming the variable.
+func (c Config) FromEnv(getenv func(string) string) (Config, error) {
+	get := func(name string) (string, string) {
+		if v := getenv("OTEL_EXPORTER_OTLP_TRACES_" + name); v != "" {
+			return v, "OTEL_EXPORTER_OTLP_TRACES_" + name
+		}
+		return getenv("OTEL_EXPORTER_OTLP_" + name), "OTEL_EXPORTER_OTLP_" + name
+	}
+	if c.Protocol == "" {
+		c.Protocol, _ = get("PROTOCOL")
+	}
+	if c.Endpoint == "" {
+		if v := getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"); v != "" {
+			c.Endpoint = v
+		} else if v := getenv("OTEL_EXPORTER_OTLP_ENDPOINT"); v != "" {
+			c.Endpoint = v
+			if c.Protocol == ProtocolHTTPProtobuf {
+				c.Endpoint = strings.TrimSuffix(v, "/") + otlpTracesPath
+			}
+		}
+	}
+	if v, name := get("HEADERS"); v != "" {
+		h, err := parseHeaders(v)
+		if err != nil {
+			return c, fmt.Errorf("%s: %w", name, err)
+		}
+		if c.Headers == nil {
+			c.Headers = make(map[string]string)
+		}
+		for k, val := range h {
+			if _, set := c.Headers[k]; !set {
+				c.Headers[k] = val
+			}
+		}
+	}
+	if v, name := get("INSECURE"); v != "" && !c.Insecure {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, fmt.Errorf("%s: %q is not true or false", name, v)
+		}
+		c.Insecure = b
+	}
+	if v, name := get("TIMEOUT"); v != "" && c.Timeout == 0 {
+		ms, err := strconv.Atoi(v)
+		if err != nil || ms < 0 {
+			return c, fmt.Errorf("%s: %q is not a number of milliseconds", name, v)
+		}
+		c.Timeout = time.Duration(ms) * time.Millisecond
+	}
+	return c, nil
+}
+
+// parseHeaders reads the W3C-baggage-like list key1=value1,key2=value2 with URL-encoded values.
+func parseHeaders(s string) (map[string]string, error) {
+	out := make(map[string]string)
+	for _, part := range strings.Split(s, ",") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(part, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, fmt.Errorf("%q is not key=value", part)
+		}
+		val, err := url.QueryUnescape(strings.TrimSpace(v))
+		if err != nil {
+			return nil, fmt.Errorf("header %s: %w", k, err)
+		}
+		out[k] = val
+	}
+	return out, nil
+}
+
+// withDefaults checks c and fills its defaults.
+func (c Config) withDefaults() (Config, error) {
+	var errs []error
+	switch c.Protocol {
+	case "":
+		c.Protocol = ProtocolGRPC
+	case ProtocolGRPC, ProtocolHTTPProtobuf:
+	default:
+		errs = append(errs, fmt.Errorf("protocol %q: want %s or %s", c.Protocol, ProtocolGRPC, ProtocolHTTPProtobuf))
+	}
+	if c.Timeout < 0 || c.BatchSpans < 0 || c.MaxAttempts < 0 || c.InitialBackoff < 0 || c.MaxBackoff < 0 {
+		errs = append(errs, errors.New("timeout, batch size, attempts and backoffs must not be negative"))
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("replay: %w", errors.Join(errs...))
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.BatchSpans == 0 {
+		c.BatchSpans = DefaultBatchSpans
+	}
+	if c.MaxAttempts == 0 {
+		c.MaxAttempts = DefaultMaxAttempts
+	}
+	if c.InitialBackoff == 0 {
+		c.InitialBackoff = DefaultInitialBackoff
+	}
+	if c.MaxBackoff == 0 {
+		c.MaxBackoff = DefaultMaxBackoff
+	}
+	c.MaxBackoff = max(c.MaxBackoff, c.InitialBackoff)
+	return c, nil
+}

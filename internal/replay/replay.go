@@ -1,0 +1,235 @@
+package replay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+
+	"github.com/agenttrace/otelagent/exporters"
+)
+
+// Stdin is the input name that reads standard input.
+const Stdin = "-"
+
+// Progress is the state of a replay, reported through Config.Progress.
+type Progress struct {
+	File                string
+	Spans, Sent, Failed int64
+	// BytesRead and BytesTotal measure the named files read so far and in all (0 when unknown,
+	// as for standard input).
+	BytesRead, BytesTotal int64
+	Done                  bool
+}
+
+// Result is what a replay did.
+type Result struct {
+	Files    int   // inputs read
+	Spans    int64 // spans read
+	Sent     int64 // spans the receiver accepted (0 on a dry run)
+	Failed   int64 // spans not delivered: refused, or every attempt failed
+	Requests int   // export requests that were answered or gave up
+	Retries  int   // attempts after a retryable failure
+	// BadLines counts lines that were not OTLP/JSON trace records and so could not be sent.
+	BadLines int
+	Errors   []string // the last error of each failed request, and unreadable lines
+	Warnings []string // readers' warnings (a cut-short last line)
+}
+
+// Delivered reports whether every span read was sent (or counted, on a dry run) and no line
+// was unreadable.
+func (r Result) Delivered() bool { return r.Failed == 0 && r.BadLines == 0 }
+
+// maxErrors bounds Result.Errors.
+const maxErrors = 20
+
+// Replay reads the OTLP/JSON trace files (gzipped or not; "-" reads stdin) and sends their
+// spans to the endpoint of cfg in batches of at most cfg.BatchSpans spans, keeping every ID,
+// timestamp, resource and scope. A request that fails with a retryable status is retried with
+// exponential backoff. The error is for what stops the replay (bad configuration, an input
+// that cannot be opened, ctx done); spans that were not delivered are counted in the Result.
+func Replay(ctx context.Context, cfg Config, files []string, stdin io.Reader) (Result, error) {
+	var res Result
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return res, err
+	}
+	var snd sender
+	if !cfg.DryRun {
+		if snd, err = newSender(cfg); err != nil {
+			return res, err
+		}
+		defer snd.close()
+	}
+	p := &player{cfg: cfg, snd: snd, res: &res, batch: ptrace.NewTraces()}
+	for _, name := range files {
+		if name != Stdin {
+			if fi, err := os.Stat(name); err == nil {
+				p.prog.BytesTotal += fi.Size()
+			}
+		}
+	}
+	for _, name := range files {
+		if err := p.file(ctx, name, stdin); err != nil {
+			return res, err
+		}
+	}
+	if err := p.flush(ctx); err != nil {
+		return res, err
+	}
+	p.prog.Done = true
+	p.report()
+	return res, nil
+}
+
+type player struct {
+	cfg   Config
+	snd   sender
+	res   *Result
+	batch ptrace.Traces
+	n     int // spans in batch
+	prog  Progress
+}
+
+func (p *player) report() {
+	if p.cfg.Progress != nil {
+		p.prog.Spans, p.prog.Sent, p.prog.Failed = p.res.Spans, p.res.Sent, p.res.Failed
+		p.cfg.Progress(p.prog)
+	}
+}
+
+// countingReader counts the bytes read from a file, for progress.
+type countingReader struct {
+	r io.Reader
+	n *int64
+}
+
+func (c countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	*c.n += int64(n)
+	return n, err
+}
+
+func (p *player) file(ctx context.Context, name string, stdin io.Reader) error {
+	var r io.Reader
+	if name == Stdin {
+		if stdin == nil {
+			return errors.New("replay: no standard input")
+		}
+		r = stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return fmt.Errorf("replay: %w", err)
+		}
+		defer f.Close()
+		r = countingReader{r: f, n: &p.prog.BytesRead}
+	}
+	p.prog.File = name
+	p.res.Files++
+	tr := exporters.NewTraceReader(r, name)
+	defer tr.Close()
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		td, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var lineErr *exporters.LineError
+		if errors.As(err, &lineErr) {
+			p.res.BadLines++
+			p.addError(err.Error())
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("replay: %w", err)
+		}
+		n := td.SpanCount()
+		if n == 0 {
+			continue
+		}
+		p.res.Spans += int64(n)
+		if p.n > 0 && p.n+n > p.cfg.BatchSpans {
+			if err := p.flush(ctx); err != nil {
+				return err
+			}
+		}
+		td.ResourceSpans().MoveAndAppendTo(p.batch.ResourceSpans())
+		p.n += n
+		if p.n >= p.cfg.BatchSpans {
+			if err := p.flush(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	p.res.Warnings = append(p.res.Warnings, tr.Warnings()...)
+	return nil
+}
+
+func (p *player) addError(msg string) {
+	if len(p.res.Errors) < maxErrors {
+		p.res.Errors = append(p.res.Errors, msg)
+	} else if len(p.res.Errors) == maxErrors {
+		p.res.Errors = append(p.res.Errors, "(more errors not shown)")
+	}
+}
+
+// flush sends the batch, retrying; a batch that cannot be delivered counts as failed.
+func (p *player) flush(ctx context.Context) error {
+	if p.n == 0 {
+		return nil
+	}
+	batch, n := p.batch, int64(p.n)
+	p.batch, p.n = ptrace.NewTraces(), 0
+	if p.cfg.DryRun {
+		p.report()
+		return nil
+	}
+	req := ptraceotlp.NewExportRequestFromTraces(batch)
+	wait := p.cfg.InitialBackoff
+	for attempt := 1; ; attempt++ {
+		rctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+		rejected, retryable, err := p.snd.send(rctx, req)
+		cancel()
+		if err == nil {
+			p.res.Sent += n
+			break
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			p.res.Failed += n
+			p.report()
+			return cerr
+		}
+		if rejected > 0 || !retryable || attempt >= p.cfg.MaxAttempts {
+			rejected = min(max(rejected, 0), n)
+			if rejected == 0 {
+				rejected = n
+			}
+			p.res.Sent += n - rejected
+			p.res.Failed += rejected
+			p.addError(fmt.Sprintf("%d spans not delivered after %d attempts: %v", rejected, attempt, err))
+			break
+		}
+		p.res.Retries++
+		d := wait/2 + rand.N(wait/2+1) // jitter keeps many replays from retrying in step
+		select {
+		case <-ctx.Done():
+			p.res.Failed += n
+			p.report()
+			return ctx.Err()
+		case <-time.After(d):
+		}
+		wait = min(2*wait, p.cfg.MaxBackoff)
+	}
+	p.res.Requests++
+	p.report()
+	return nil
+}

@@ -1,0 +1,170 @@
+package replay
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+)
+
+// sender delivers one request. rejected counts spans the receiver refused in a partial
+// success; retryable says whether err may pass on a later try.
+type sender interface {
+	send(ctx context.Context, req ptraceotlp.ExportRequest) (rejected int64, retryable bool, err error)
+	close() error
+}
+
+func newSender(c Config) (sender, error) {
+	if c.Protocol == ProtocolHTTPProtobuf {
+		return newHTTPSender(c)
+	}
+	return newGRPCSender(c)
+}
+
+type grpcSender struct {
+	conn   *grpc.ClientConn
+	client ptraceotlp.GRPCClient
+	md     metadata.MD
+}
+
+func newGRPCSender(c Config) (*grpcSender, error) {
+	target, secure := c.Endpoint, !c.Insecure
+	if target == "" {
+		target = defaultGRPCEndpoint
+	}
+	if strings.Contains(target, "://") {
+		u, err := url.Parse(target)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("replay: endpoint %q is not host:port or a URL", c.Endpoint)
+		}
+		switch u.Scheme {
+		case "http":
+			secure = false
+		case "https":
+			secure = true
+		default:
+			return nil, fmt.Errorf("replay: endpoint %q: scheme %q is not http or https", c.Endpoint, u.Scheme)
+		}
+		target = u.Host
+	}
+	creds := insecure.NewCredentials()
+	if secure {
+		creds = credentials.NewTLS(&tls.Config{MinVersion: tls.VersionTLS12})
+	}
+	conn, err := grpc.NewClient(target, grpc.WithTransportCredentials(creds))
+	if err != nil {
+		return nil, fmt.Errorf("replay: endpoint %q: %w", target, err)
+	}
+	return &grpcSender{conn: conn, client: ptraceotlp.NewGRPCClient(conn), md: metadata.New(c.Headers)}, nil
+}
+
+func (s *grpcSender) send(ctx context.Context, req ptraceotlp.ExportRequest) (int64, bool, error) {
+	if len(s.md) > 0 {
+		ctx = metadata.NewOutgoingContext(ctx, s.md)
+	}
+	resp, err := s.client.Export(ctx, req)
+	if err != nil {
+		switch status.Code(err) {
+		case codes.DeadlineExceeded, codes.Aborted, codes.OutOfRange, codes.Unavailable,
+			codes.DataLoss, codes.ResourceExhausted:
+			return 0, true, err
+		}
+		return 0, false, err
+	}
+	return partial(resp)
+}
+
+func (s *grpcSender) close() error { return s.conn.Close() }
+
+// partial turns a partial success into rejected spans and an error.
+func partial(resp ptraceotlp.ExportResponse) (int64, bool, error) {
+	ps := resp.PartialSuccess()
+	if n := ps.RejectedSpans(); n > 0 {
+		return n, false, fmt.Errorf("receiver rejected %d spans: %s", n, ps.ErrorMessage())
+	}
+	return 0, false, nil
+}
+
+type httpSender struct {
+	url     string
+	client  *http.Client
+	headers map[string]string
+}
+
+func newHTTPSender(c Config) (*httpSender, error) {
+	endpoint := c.Endpoint
+	if endpoint == "" {
+		endpoint = defaultHTTPEndpoint
+	}
+	if !strings.Contains(endpoint, "://") {
+		scheme := "https://"
+		if c.Insecure {
+			scheme = "http://"
+		}
+		endpoint = scheme + endpoint
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("replay: endpoint %q is not an http(s) URL or host:port", c.Endpoint)
+	}
+	if u.Path == "" || u.Path == "/" {
+		u.Path = otlpTracesPath
+	}
+	return &httpSender{url: u.String(), client: &http.Client{}, headers: c.Headers}, nil
+}
+
+func (s *httpSender) send(ctx context.Context, req ptraceotlp.ExportRequest) (int64, bool, error) {
+	body, err := req.MarshalProto()
+	if err != nil {
+		return 0, false, err
+	}
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
+	if err != nil {
+		return 0, false, err
+	}
+	hr.Header.Set("Content-Type", "application/x-protobuf")
+	for k, v := range s.headers {
+		hr.Header.Set(k, v)
+	}
+	resp, err := s.client.Do(hr)
+	if err != nil {
+		return 0, ctx.Err() == nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return 0, true, err
+	}
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		out := ptraceotlp.NewExportResponse()
+		if len(data) > 0 && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/x-protobuf") {
+			if err := out.UnmarshalProto(data); err != nil {
+				return 0, false, fmt.Errorf("bad response: %w", err)
+			}
+		}
+		return partial(out)
+	case resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode == http.StatusBadGateway,
+		resp.StatusCode == http.StatusServiceUnavailable, resp.StatusCode == http.StatusGatewayTimeout:
+		return 0, true, fmt.Errorf("%s: %s", s.url, resp.Status)
+	default:
+		return 0, false, fmt.Errorf("%s: %s", s.url, resp.Status)
+	}
+}
+
+func (s *httpSender) close() error {
+	s.client.CloseIdleConnections()
+	return nil
+}

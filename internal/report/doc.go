@@ -1,0 +1,24 @@
+// Package report summarises otelagent traces: per agent, model or conversation it counts
+// invocations, errors, tokens by kind, cache hits and savings, cost and latency percentiles,
+// optionally per time interval, and renders the result as a table, JSON, CSV, Markdown or a
+// self-contained HTML page.
+//
+// # Counting tokens once
+//
+// otelagent rolls the usage of a chat span up into the span attributes of its nearest
+// enclosing invoke_agent span. A Summarizer therefore sums usage, tokens saved and cost from
+// invoke_agent spans, plus chat spans that have no invoke_agent ancestor. Spans end (and are
+// exported) children first, so whether a chat span has such an ancestor is known only once its
+// ancestors have been read: until then its usage waits in a pending table keyed by the nearest
+// unresolved ancestor, which an execute_tool or invoke_workflow span passes on to its own
+// parent. The table holds the chat spans of traces still open at the current point of the
+// input, so its size follows concurrency, not file size; it is capped (MaxPending) and what
+// remains at the end (an ancestor never seen) counts as having no invoke_agent ancestor.
+// Cache hits and misses count invoke_agent spans only.
+//
+// # Memory
+//
+// State is kept per group (at most MaxGroups per dimension, the rest pooled under "_OTHER")
+// and per interval (at most MaxIntervals), never per span: latency percentiles come from a
+// fixed-size log-linear histogram.
+package report // import "github.com/agenttrace/otelagent/internal/report"

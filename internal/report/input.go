@@ -1,0 +1,246 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/agenttrace/otelagent/exporters"
+	"github.com/agenttrace/otelagent/otelagent"
+)
+
+// Stdin is the input name that reads standard input.
+const Stdin = "-"
+
+// ExpandInputs turns command-line arguments into the files to read, in order: a glob pattern
+// gives its matches (sorted); a file exporter's path also gives its rotated backups, oldest
+// first (see exporters.RotatedFiles); "-" stays as is. A file is listed once. A pattern that
+// matches nothing and a path that does not exist are errors naming them.
+func ExpandInputs(args []string) ([]string, error) {
+	if len(args) == 0 {
+		return nil, errors.New("report: no input: name trace files, or - for standard input")
+	}
+	var out []string
+	seen := make(map[string]bool)
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for _, arg := range args {
+		if arg == Stdin {
+			add(arg)
+			continue
+		}
+		var matches []string
+		if hasMeta(arg) {
+			m, err := filepath.Glob(arg)
+			if err != nil {
+				return nil, fmt.Errorf("report: pattern %q: %w", arg, err)
+			}
+			if len(m) == 0 {
+				return nil, fmt.Errorf("report: pattern %q matches no file", arg)
+			}
+			slices.Sort(m)
+			matches = m
+		} else {
+			matches = []string{arg}
+		}
+		for _, m := range matches {
+			files, err := exporters.RotatedFiles(m)
+			if err != nil {
+				return nil, fmt.Errorf("report: %w", err)
+			}
+			if len(files) == 0 {
+				return nil, fmt.Errorf("report: %s: no such file", m)
+			}
+			for _, f := range files {
+				add(f)
+			}
+		}
+	}
+	return out, nil
+}
+
+func hasMeta(p string) bool {
+	return bytes.ContainsAny([]byte(p), `*?[`)
+}
+
+// Build reads the named inputs (see ExpandInputs; "-" reads stdin) and returns their report.
+// Inputs are OTLP/JSON trace files, gzipped or not, or one summary file written by
+// otelagent's Tracer.SaveTrace, recognised by its content. A cut-short last line, spans that
+// are not agent operations and attributes of the wrong type are skipped and counted in the
+// report's warnings. A file whose first record is not OTLP/JSON is an error naming the file
+// and line; a later bad line is skipped with a warning.
+func Build(inputs []string, stdin io.Reader, opts Options) (*Report, error) {
+	s, err := NewSummarizer(opts)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range inputs {
+		var r io.Reader
+		if name == Stdin {
+			if stdin == nil {
+				return nil, errors.New("report: no standard input")
+			}
+			r = stdin
+		} else {
+			f, err := os.Open(name)
+			if err != nil {
+				return nil, fmt.Errorf("report: %w", err)
+			}
+			defer f.Close()
+			r = f
+		}
+		br := bufio.NewReaderSize(r, 64<<10)
+		if isSummary(br) {
+			if len(inputs) != 1 {
+				return nil, fmt.Errorf("report: %s is a SaveTrace summary; a summary can only be reported alone", name)
+			}
+			return summaryReport(br, name, s.opts)
+		}
+		s.AddSource(name)
+		if err := addTraces(s, br, name); err != nil {
+			return nil, err
+		}
+	}
+	return s.Report(), nil
+}
+
+// addTraces streams one OTLP/JSON input into s.
+func addTraces(s *Summarizer, r io.Reader, name string) error {
+	tr := exporters.NewTraceReader(r, name)
+	defer tr.Close()
+	records := 0
+	for {
+		td, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var lineErr *exporters.LineError
+		if errors.As(err, &lineErr) && records > 0 {
+			s.AddWarning(fmt.Sprintf("%v; line skipped", err))
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		records++
+		s.Add(td)
+	}
+	for _, w := range tr.Warnings() {
+		s.AddWarning(w)
+	}
+	return nil
+}
+
+// isSummary reports whether br starts with a JSON object whose first key is one of
+// SaveTrace's, without consuming it.
+func isSummary(br *bufio.Reader) bool {
+	head, _ := br.Peek(4096)
+	dec := json.NewDecoder(bytes.NewReader(head))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return false
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return false
+	}
+	switch tok {
+	case "cache_statistics", "stats", "events":
+		return true
+	}
+	return false
+}
+
+// summaryReport turns a SaveTrace document into a report: it has per-agent and per-model
+// statistics, but no spans to filter or bucket.
+func summaryReport(r io.Reader, name string, opts Options) (*Report, error) {
+	switch {
+	case opts.By == ByConversation:
+		return nil, fmt.Errorf("report: %s is a SaveTrace summary, which has no conversations; use --by agent or model", name)
+	case !opts.Since.IsZero() || !opts.Until.IsZero() || opts.Interval != 0:
+		return nil, fmt.Errorf("report: %s is a SaveTrace summary, which has no span times for --since, --until or --interval", name)
+	}
+	var sum otelagent.TraceSummary
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(&sum); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("report: %s: not a SaveTrace summary: %w (byte %d)", name, err, se.Offset)
+		}
+		return nil, fmt.Errorf("report: %s: not a SaveTrace summary: %w", name, err)
+	}
+	toRows := func(m map[string]otelagent.GroupStats, empty string) []Row {
+		rows := make([]Row, 0, len(m))
+		for n, g := range m {
+			if n == "" {
+				n = empty
+			}
+			row := Row{
+				Name: n, Invocations: g.Invocations, Errors: g.Errors,
+				Usage: Usage{Prompt: g.PromptTokens, Completion: g.CompletionTokens, Total: g.TotalTokens,
+					CacheRead: g.CacheReadTokens, CacheCreation: g.CacheCreationTokens, Reasoning: g.ReasoningTokens},
+				CacheHits: g.CacheHits, CacheMisses: g.CacheMisses, TokensSaved: g.TokensSaved,
+				CostUSD: g.CostSpent, CostSavedUSD: g.CostSaved,
+				LatencyP50: g.Latency.P50, LatencyP95: g.Latency.P95, LatencyP99: g.Latency.P99,
+			}
+			row.finish()
+			rows = append(rows, row)
+		}
+		slices.SortFunc(rows, func(a, b Row) int { return cmpString(a.Name, b.Name) })
+		return rows
+	}
+	agents := toRows(sum.Stats.Agents, NoAgent)
+	rep := &Report{By: opts.By, Sources: []string{name}, Agents: agents, Rows: agents}
+	if opts.By == ByModel {
+		rep.Rows = toRows(sum.Stats.Models, UnknownModel)
+	}
+	// Every token counts once across the agent groups, so they add up to the totals.
+	total := Row{Name: "total"}
+	for _, a := range agents {
+		total.Invocations += a.Invocations
+		total.Errors += a.Errors
+		total.Usage.add(a.Usage)
+	}
+	cs := sum.CacheStatistics
+	total.CacheHits, total.CacheMisses = cs.Hits, cs.Misses
+	total.TokensSaved, total.CostUSD, total.CostSavedUSD = cs.TokensSaved, cs.CostSpent, cs.CostSaved
+	total.finish()
+	rep.Total = total
+	rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s is a SaveTrace summary: total latency percentiles are not available", name))
+	return rep, nil
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// ParseTime reads a --since/--until value: an RFC 3339 time, or a duration (such as 24h or 90m)
+// meaning that long before now.
+func ParseTime(v string, now time.Time) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t, nil
+	}
+	if d, err := time.ParseDuration(v); err == nil {
+		if d < 0 {
+			return time.Time{}, fmt.Errorf("%q: a duration must not be negative", v)
+		}
+		return now.Add(-d), nil
+	}
+	return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time (2006-01-02T15:04:05Z) nor a duration (24h)", v)
+}

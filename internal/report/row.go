@@ -1,0 +1,102 @@
+package report
+
+import "time"
+
+// Usage is the token usage of one operation, or a sum of them.
+type Usage struct {
+	Prompt        int64 `json:"prompt_tokens"`
+	Completion    int64 `json:"completion_tokens"`
+	Total         int64 `json:"total_tokens"`
+	CacheRead     int64 `json:"cache_read_tokens"`
+	CacheCreation int64 `json:"cache_creation_tokens"`
+	Reasoning     int64 `json:"reasoning_tokens"`
+}
+
+func (u *Usage) add(o Usage) {
+	u.Prompt += o.Prompt
+	u.Completion += o.Completion
+	u.Total += o.Total
+	u.CacheRead += o.CacheRead
+	u.CacheCreation += o.CacheCreation
+	u.Reasoning += o.Reasoning
+}
+
+// tally is what one span contributes to its groups' token and cost sums.
+type tally struct {
+	usage     Usage
+	saved     int64
+	cost      float64
+	costSaved float64
+}
+
+func (t *tally) add(o tally) {
+	t.usage.add(o.usage)
+	t.saved += o.saved
+	t.cost += o.cost
+	t.costSaved += o.costSaved
+}
+
+// group is the running state of one row: fixed size.
+type group struct {
+	invocations, errors int64
+	hits, misses        int64
+	tally               tally
+	latency             Histogram
+}
+
+func (g *group) merge(o *group) {
+	g.invocations += o.invocations
+	g.errors += o.errors
+	g.hits += o.hits
+	g.misses += o.misses
+	g.tally.add(o.tally)
+	g.latency.Merge(&o.latency)
+}
+
+// Row is one line of a report: one group, one interval, or the totals.
+type Row struct {
+	Name        string `json:"name"`
+	Invocations int64  `json:"invocations"`
+	Errors      int64  `json:"errors"`
+	Usage
+	CacheHits         int64         `json:"cache_hits"`
+	CacheMisses       int64         `json:"cache_misses"`
+	HitRate           float64       `json:"hit_rate"` // 0..1
+	TokensSaved       int64         `json:"tokens_saved"`
+	SavingsPercentage float64       `json:"savings_percentage"` // 100*saved/(saved+spent)
+	CostUSD           float64       `json:"cost_usd"`
+	CostSavedUSD      float64       `json:"cost_saved_usd"`
+	LatencyP50        time.Duration `json:"latency_p50_ns"`
+	LatencyP95        time.Duration `json:"latency_p95_ns"`
+	LatencyP99        time.Duration `json:"latency_p99_ns"`
+}
+
+// finish fills the ratios from the counts.
+func (r *Row) finish() {
+	r.HitRate, r.SavingsPercentage = 0, 0
+	if n := r.CacheHits + r.CacheMisses; n > 0 {
+		r.HitRate = float64(r.CacheHits) / float64(n)
+	}
+	if n := r.TokensSaved + r.Total; n > 0 {
+		r.SavingsPercentage = 100 * float64(r.TokensSaved) / float64(n)
+	}
+}
+
+func (g *group) row(name string) Row {
+	r := Row{
+		Name:         name,
+		Invocations:  g.invocations,
+		Errors:       g.errors,
+		Usage:        g.tally.usage,
+		CacheHits:    g.hits,
+		CacheMisses:  g.misses,
+		TokensSaved:  g.tally.saved,
+		CostUSD:      g.tally.cost,
+		CostSavedUSD: g.tally.costSaved,
+		LatencyP50:   g.latency.Quantile(0.50),
+		LatencyP95:   g.latency.Quantile(0.95),
+		LatencyP99:   g.latency.Quantile(0.99),
+	}
+	r.finish()
+	return r
+}

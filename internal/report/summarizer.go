@@ -1,0 +1,478 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/agenttrace/otelagent/otelagent"
+	"github.com/agenttrace/otelagent/semconv"
+)
+
+// Dimensions a report can group by.
+const (
+	ByAgent        = "agent"
+	ByModel        = "model"
+	ByConversation = "conversation"
+)
+
+// Names of rows for operations that lack the grouping attribute.
+const (
+	NoAgent        = "(no agent)"
+	UnknownModel   = "(unknown)"
+	NoConversation = "(none)"
+	// OverflowGroup pools the groups of a dimension past MaxGroups names.
+	OverflowGroup = "_OTHER"
+)
+
+// Bounds of a Summarizer's memory.
+const (
+	// MaxGroups is the number of named groups per dimension.
+	MaxGroups = 1000
+	// MaxIntervals is the number of time buckets kept for a fixed Options.Interval.
+	MaxIntervals = 10000
+	// MaxPending is the number of chat spans kept while their ancestors are unknown.
+	MaxPending = 1 << 20
+	// autoIntervals is the number of buckets an automatic interval aims at.
+	autoIntervals = 120
+)
+
+// autoLadder is the sequence automatic intervals climb; each divides the next, so buckets
+// merge exactly. Past the last one the interval doubles.
+var autoLadder = []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour,
+	6 * time.Hour, 24 * time.Hour, 7 * 24 * time.Hour}
+
+// Options select and shape what a Summarizer counts. The zero value counts every span, groups
+// by agent and picks an automatic interval for the charts.
+type Options struct {
+	// By is ByAgent (default), ByModel or ByConversation.
+	By string
+	// Since and Until keep operations whose span starts in [Since, Until); zero means unbounded.
+	Since, Until time.Time
+	// Interval is the width of the time buckets of Report.Intervals; 0 picks one automatically
+	// (at most about 120 buckets) and leaves Report.Intervals out of the tables.
+	Interval time.Duration
+	// Pricing prices operations whose spans carry no otelagent.cost.usd; nil prices nothing.
+	Pricing otelagent.Pricing
+}
+
+// Validate reports an unknown dimension, a negative interval and an empty time range.
+func (o Options) Validate() error {
+	switch o.By {
+	case "", ByAgent, ByModel, ByConversation:
+	default:
+		return fmt.Errorf("report: by %q: want one of %s, %s, %s", o.By, ByAgent, ByModel, ByConversation)
+	}
+	if o.Interval < 0 {
+		return fmt.Errorf("report: interval %s is negative", o.Interval)
+	}
+	if !o.Since.IsZero() && !o.Until.IsZero() && !o.Since.Before(o.Until) {
+		return fmt.Errorf("report: since %s is not before until %s", o.Since.Format(time.RFC3339), o.Until.Format(time.RFC3339))
+	}
+	if err := o.Pricing.Validate(); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return nil
+}
+
+// operation is what one counted span contributes.
+type operation struct {
+	agent, model, conversation string
+	start                      time.Time
+	duration                   time.Duration
+	isAgent, hit, err          bool
+	tally                      tally
+}
+
+// pendingKey names a span by trace and span ID.
+type pendingKey [24]byte
+
+func keyOf(tid pcommon.TraceID, sid pcommon.SpanID) pendingKey {
+	var k pendingKey
+	copy(k[:16], tid[:])
+	copy(k[16:], sid[:])
+	return k
+}
+
+// Summarizer accumulates spans into a Report. Its memory is bounded by the number of groups,
+// intervals and pending chat spans (see the package documentation), never by the number of
+// spans. A Summarizer is not safe for concurrent use.
+type Summarizer struct {
+	opts     Options
+	interval time.Duration
+	auto     bool
+	groups   [3]map[string]*group // agent, model, conversation
+	total    group
+	buckets  map[int64]*group // bucket index -> state
+	pending  map[pendingKey][]operation
+	nPending int
+	skipped  map[string]int64 // reason -> spans
+	sources  []string
+	warnings []string
+	nSpans   int64
+}
+
+// NewSummarizer returns an empty Summarizer, or the error of opts.Validate.
+func NewSummarizer(opts Options) (*Summarizer, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.By == "" {
+		opts.By = ByAgent
+	}
+	s := &Summarizer{
+		opts:     opts,
+		interval: opts.Interval,
+		auto:     opts.Interval == 0,
+		buckets:  make(map[int64]*group),
+		pending:  make(map[pendingKey][]operation),
+		skipped:  make(map[string]int64),
+	}
+	if s.auto {
+		s.interval = autoLadder[0]
+	}
+	for i := range s.groups {
+		s.groups[i] = make(map[string]*group)
+	}
+	return s, nil
+}
+
+// AddWarning records a problem to show with the report, such as a reader's warning.
+func (s *Summarizer) AddWarning(w string) { s.warnings = append(s.warnings, w) }
+
+// AddSource records the name of an input for the report's header.
+func (s *Summarizer) AddSource(name string) { s.sources = append(s.sources, name) }
+
+// skip counts a span that is not summarised, by reason.
+func (s *Summarizer) skip(reason string) { s.skipped[reason]++ }
+
+// Add summarises the spans of td.
+func (s *Summarizer) Add(td ptrace.Traces) {
+	rss := td.ResourceSpans()
+	for i := range rss.Len() {
+		sss := rss.At(i).ScopeSpans()
+		for j := range sss.Len() {
+			spans := sss.At(j).Spans()
+			for k := range spans.Len() {
+				s.addSpan(spans.At(k))
+			}
+		}
+	}
+}
+
+func (s *Summarizer) addSpan(sp ptrace.Span) {
+	s.nSpans++
+	attrs := sp.Attributes()
+	opName := stringAttr(attrs, semconv.GenAIOperationNameKey)
+	key := keyOf(sp.TraceID(), sp.SpanID())
+	parent := sp.ParentSpanID()
+	waiting, hasWaiting := s.pending[key]
+	if hasWaiting {
+		delete(s.pending, key)
+	}
+
+	switch opName {
+	case semconv.OperationInvokeAgent:
+		// Chat spans below it rolled up into its attributes: drop them.
+		s.nPending -= len(waiting)
+		s.count(s.operation(sp, true))
+	case semconv.OperationChat:
+		op := s.operation(sp, false)
+		s.forward(waiting, parent, sp.TraceID())
+		if parent.IsEmpty() {
+			s.count(op)
+		} else {
+			s.wait(keyOf(sp.TraceID(), parent), op)
+		}
+	default:
+		s.forward(waiting, parent, sp.TraceID())
+		switch opName {
+		case semconv.OperationExecuteTool, semconv.OperationInvokeWorkflow:
+		case "":
+			s.skip("spans without " + string(semconv.GenAIOperationNameKey))
+		default:
+			s.skip(fmt.Sprintf("spans of operation %q", opName))
+		}
+	}
+}
+
+// forward hands chat spans waiting on a span that is not an invoke_agent to its parent, or
+// counts them when it is a root.
+func (s *Summarizer) forward(waiting []operation, parent pcommon.SpanID, tid pcommon.TraceID) {
+	if len(waiting) == 0 {
+		return
+	}
+	if parent.IsEmpty() {
+		s.nPending -= len(waiting)
+		for _, op := range waiting {
+			s.count(op)
+		}
+		return
+	}
+	k := keyOf(tid, parent)
+	s.pending[k] = append(s.pending[k], waiting...)
+}
+
+// wait parks a chat span until its ancestors are known.
+func (s *Summarizer) wait(k pendingKey, op operation) {
+	if s.nPending >= MaxPending {
+		s.skip(fmt.Sprintf("chat spans counted before their ancestors were seen (more than %d waiting)", MaxPending))
+		s.count(op)
+		return
+	}
+	s.nPending++
+	s.pending[k] = append(s.pending[k], op)
+}
+
+// operation reads the figures of an invoke_agent or chat span.
+func (s *Summarizer) operation(sp ptrace.Span, isAgent bool) operation {
+	attrs := sp.Attributes()
+	op := operation{
+		isAgent:      isAgent,
+		agent:        NoAgent,
+		model:        stringAttr(attrs, semconv.GenAIResponseModelKey),
+		conversation: stringAttr(attrs, semconv.GenAIConversationIDKey),
+		start:        sp.StartTimestamp().AsTime(),
+		duration:     sp.EndTimestamp().AsTime().Sub(sp.StartTimestamp().AsTime()),
+		err:          sp.Status().Code() == ptrace.StatusCodeError || stringAttr(attrs, semconv.ErrorTypeKey) != "",
+	}
+	if isAgent {
+		op.agent = stringAttr(attrs, semconv.GenAIAgentNameKey)
+		if op.agent == "" {
+			op.agent = NoAgent
+		}
+		op.hit, _ = boolAttr(attrs, semconv.CacheHitKey)
+	}
+	if op.model == "" {
+		op.model = stringAttr(attrs, semconv.GenAIRequestModelKey)
+	}
+	if op.model == "" {
+		op.model = UnknownModel
+	}
+	if op.conversation == "" {
+		op.conversation = NoConversation
+	}
+	u := &op.tally.usage
+	u.Prompt = s.intAttr(attrs, semconv.GenAIUsageInputTokensKey)
+	u.Completion = s.intAttr(attrs, semconv.GenAIUsageOutputTokensKey)
+	u.CacheRead = s.intAttr(attrs, semconv.GenAIUsageCacheReadInputTokensKey)
+	u.CacheCreation = s.intAttr(attrs, semconv.GenAIUsageCacheCreationInputTokensKey)
+	u.Reasoning = s.intAttr(attrs, semconv.GenAIUsageReasoningOutputTokensKey)
+	u.Total = s.intAttr(attrs, semconv.UsageTotalTokensKey)
+	if u.Total == 0 {
+		u.Total = u.Prompt + u.Completion
+	}
+	op.tally.saved = s.intAttr(attrs, semconv.CacheTokensSavedKey)
+	cost, hasCost := s.floatAttr(attrs, semconv.CostUSDKey)
+	if hasCost {
+		op.tally.cost = cost
+		op.tally.costSaved, _ = s.floatAttr(attrs, semconv.CostSavedUSDKey)
+	} else if price, ok := s.opts.Pricing.Lookup(op.model); ok {
+		op.tally.cost, op.tally.costSaved = priceUsage(price, *u)
+	}
+	return op
+}
+
+// priceUsage is what u costs at price and what its cache reads saved, in US dollars; the
+// rules of otelagent's Pricing.
+func priceUsage(p otelagent.ModelPrice, u Usage) (cost, saved float64) {
+	cacheRead, cacheWrite := p.CacheRead, p.CacheWrite
+	if cacheRead == 0 {
+		cacheRead = p.Input
+	}
+	if cacheWrite == 0 {
+		cacheWrite = p.Input
+	}
+	uncached := u.Prompt - u.CacheRead - u.CacheCreation
+	cost = (float64(uncached)*p.Input + float64(u.CacheRead)*cacheRead +
+		float64(u.CacheCreation)*cacheWrite + float64(u.Completion)*p.Output) / 1e6
+	saved = float64(u.CacheRead) * (p.Input - cacheRead) / 1e6
+	return cost, saved
+}
+
+// inRange reports whether t passes the Since/Until filter.
+func (s *Summarizer) inRange(t time.Time) bool {
+	return (s.opts.Since.IsZero() || !t.Before(s.opts.Since)) && (s.opts.Until.IsZero() || t.Before(s.opts.Until))
+}
+
+// count adds op to its groups, the totals and its interval.
+func (s *Summarizer) count(op operation) {
+	if !s.inRange(op.start) {
+		s.skip("operations outside the time range")
+		return
+	}
+	names := [3]string{op.agent, op.model, op.conversation}
+	for i, name := range names {
+		s.groupOf(i, name).add(op)
+	}
+	s.total.add(op)
+	if b := s.bucketOf(op.start); b != nil {
+		b.add(op)
+	}
+}
+
+func (g *group) add(op operation) {
+	g.invocations++
+	if op.err {
+		g.errors++
+	}
+	if op.isAgent {
+		if op.hit {
+			g.hits++
+		} else {
+			g.misses++
+		}
+	}
+	g.tally.add(op.tally)
+	g.latency.Record(op.duration)
+}
+
+func (s *Summarizer) groupOf(dim int, name string) *group {
+	m := s.groups[dim]
+	if g, ok := m[name]; ok {
+		return g
+	}
+	if len(m) >= MaxGroups {
+		name = OverflowGroup
+		if g, ok := m[name]; ok {
+			return g
+		}
+	}
+	g := new(group)
+	m[name] = g
+	return g
+}
+
+// bucketOf returns the interval state of t, coarsening automatic intervals as needed; nil when
+// a fixed interval already has MaxIntervals buckets.
+func (s *Summarizer) bucketOf(t time.Time) *group {
+	idx := floorDiv(t.UnixNano(), int64(s.interval))
+	if g, ok := s.buckets[idx]; ok {
+		return g
+	}
+	if !s.auto && len(s.buckets) >= MaxIntervals {
+		s.skip(fmt.Sprintf("operations past the first %d intervals (left out of the trend only)", MaxIntervals))
+		return nil
+	}
+	g := new(group)
+	s.buckets[idx] = g
+	if s.auto {
+		for s.span() > autoIntervals {
+			s.coarsen()
+		}
+		return s.buckets[floorDiv(t.UnixNano(), int64(s.interval))]
+	}
+	return g
+}
+
+// span returns the number of buckets between the first and the last, inclusive.
+func (s *Summarizer) span() int64 {
+	lo, hi := int64(0), int64(0)
+	first := true
+	for idx := range s.buckets {
+		if first || idx < lo {
+			lo = idx
+		}
+		if first || idx > hi {
+			hi = idx
+		}
+		first = false
+	}
+	return hi - lo + 1
+}
+
+// coarsen moves an automatic interval one step up its ladder, merging buckets.
+func (s *Summarizer) coarsen() {
+	next := 2 * s.interval
+	for _, d := range autoLadder {
+		if d > s.interval {
+			next = d
+			break
+		}
+	}
+	merged := make(map[int64]*group, len(s.buckets))
+	for idx, g := range s.buckets {
+		ni := floorDiv(idx*int64(s.interval), int64(next))
+		if m, ok := merged[ni]; ok {
+			m.merge(g)
+		} else {
+			merged[ni] = g
+		}
+	}
+	s.buckets, s.interval = merged, next
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+// Report returns the summary of everything added so far. Chat spans still waiting for their
+// ancestors count as having no invoke_agent ancestor; the Summarizer should not be used after.
+func (s *Summarizer) Report() *Report {
+	keys := make([]pendingKey, 0, len(s.pending))
+	for k := range s.pending {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b pendingKey) int { return strings.Compare(string(a[:]), string(b[:])) })
+	for _, k := range keys {
+		for _, op := range s.pending[k] {
+			s.count(op)
+		}
+	}
+	s.pending, s.nPending = nil, 0
+
+	dim := map[string]int{ByAgent: 0, ByModel: 1, ByConversation: 2}[s.opts.By]
+	r := &Report{
+		By:       s.opts.By,
+		Sources:  s.sources,
+		Spans:    s.nSpans,
+		Rows:     rowsOf(s.groups[dim]),
+		Agents:   rowsOf(s.groups[0]),
+		Total:    s.total.row("total"),
+		Latency:  s.total.latency.Distribution(),
+		Interval: s.interval,
+		Warnings: append([]string(nil), s.warnings...),
+	}
+	r.FixedInterval = !s.auto
+	if !s.opts.Since.IsZero() {
+		r.Since = s.opts.Since.UTC()
+	}
+	if !s.opts.Until.IsZero() {
+		r.Until = s.opts.Until.UTC()
+	}
+	idxs := make([]int64, 0, len(s.buckets))
+	for idx := range s.buckets {
+		idxs = append(idxs, idx)
+	}
+	slices.Sort(idxs)
+	for _, idx := range idxs {
+		start := time.Unix(0, idx*int64(s.interval)).UTC()
+		r.Intervals = append(r.Intervals, IntervalRow{Start: start, Row: s.buckets[idx].row(start.Format(time.RFC3339))})
+	}
+	reasons := make([]string, 0, len(s.skipped))
+	for reason := range s.skipped {
+		reasons = append(reasons, reason)
+	}
+	slices.Sort(reasons)
+	for _, reason := range reasons {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("skipped %d %s", s.skipped[reason], reason))
+	}
+	return r
+}
+
+func rowsOf(m map[string]*group) []Row {
+	rows := make([]Row, 0, len(m))
+	for name, g := range m {
+		rows = append(rows, g.row(name))
+	}
+	slices.SortFunc(rows, func(a, b Row) int { return strings.Compare(a.Name, b.Name) })
+	return rows
+}

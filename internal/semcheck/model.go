@@ -1,0 +1,252 @@
+package semcheck
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Files of a conventions directory.
+const (
+	RegistryFile           = "registry.yaml"
+	DeprecatedRegistryFile = "registry-deprecated.yaml"
+	SpansFile              = "spans.yaml"
+)
+
+// Attribute is one key of the registry.
+type Attribute struct {
+	Key string
+	// Type is the registry's type: string, int, double, boolean, string[], any, ...; "enum"
+	// for a type given by members, whose values are in Members (open: other values allowed).
+	Type    string
+	Members []string
+	// Deprecated holds the reason ("renamed to X", "obsoleted") of a deprecated key.
+	Deprecated string
+}
+
+// SpanDef is one span group of spans.yaml with its extends chain resolved.
+type SpanDef struct {
+	ID       string
+	Kind     string            // client, internal, ...
+	Required []string          // keys whose requirement_level is required
+	OnError  []string          // keys conditionally required "if the operation ended in an error"
+	Levels   map[string]string // key -> requirement level (required, recommended, opt_in, conditionally_required)
+}
+
+// Model is a loaded conventions directory. It is read-only after Load and safe for concurrent
+// use.
+type Model struct {
+	Dir        string
+	Attributes map[string]Attribute
+	Spans      map[string]SpanDef // by group ID
+}
+
+type yamlFile struct {
+	Groups []yamlGroup `yaml:"groups"`
+}
+
+type yamlGroup struct {
+	ID         string          `yaml:"id"`
+	Type       string          `yaml:"type"`
+	SpanKind   string          `yaml:"span_kind"`
+	Extends    string          `yaml:"extends"`
+	Attributes []yamlAttribute `yaml:"attributes"`
+}
+
+type yamlAttribute struct {
+	ID               string    `yaml:"id"`
+	Ref              string    `yaml:"ref"`
+	Type             yaml.Node `yaml:"type"`
+	RequirementLevel yaml.Node `yaml:"requirement_level"`
+	Deprecated       yaml.Node `yaml:"deprecated"`
+}
+
+// Load reads the conventions in dir. A missing or malformed file is an error naming it.
+func Load(dir string) (*Model, error) {
+	m := &Model{Dir: dir, Attributes: make(map[string]Attribute), Spans: make(map[string]SpanDef)}
+	read := func(name string) (*yamlFile, error) {
+		path := filepath.Join(dir, name)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("semcheck: %w", err)
+		}
+		var f yamlFile
+		if err := yaml.Unmarshal(data, &f); err != nil {
+			return nil, fmt.Errorf("semcheck: %s: %w", path, err)
+		}
+		if len(f.Groups) == 0 {
+			return nil, fmt.Errorf("semcheck: %s: no groups: not a semantic conventions model", path)
+		}
+		return &f, nil
+	}
+	reg, err := read(RegistryFile)
+	if err != nil {
+		return nil, err
+	}
+	dep, err := read(DeprecatedRegistryFile)
+	if err != nil {
+		return nil, err
+	}
+	spans, err := read(SpansFile)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range []*yamlFile{reg, dep} {
+		for _, g := range f.Groups {
+			for _, a := range g.Attributes {
+				if a.ID == "" {
+					continue
+				}
+				m.Attributes[a.ID] = attributeOf(a)
+			}
+		}
+	}
+	if len(m.Attributes) == 0 {
+		return nil, fmt.Errorf("semcheck: %s: no attributes", filepath.Join(dir, RegistryFile))
+	}
+
+	groups := make(map[string]yamlGroup, len(spans.Groups))
+	for _, g := range spans.Groups {
+		groups[g.ID] = g
+	}
+	for _, g := range spans.Groups {
+		if g.Type != "span" {
+			continue
+		}
+		def, err := resolve(groups, g.ID, nil)
+		if err != nil {
+			return nil, fmt.Errorf("semcheck: %s: %w", filepath.Join(dir, SpansFile), err)
+		}
+		def.ID, def.Kind = g.ID, g.SpanKind
+		for key, level := range def.Levels {
+			switch level {
+			case "required":
+				def.Required = append(def.Required, key)
+			case "on_error":
+				def.OnError = append(def.OnError, key)
+				def.Levels[key] = "conditionally_required"
+			}
+		}
+		slices.Sort(def.Required)
+		slices.Sort(def.OnError)
+		m.Spans[g.ID] = def
+	}
+	if len(m.Spans) == 0 {
+		return nil, fmt.Errorf("semcheck: %s: no span groups", filepath.Join(dir, SpansFile))
+	}
+	return m, nil
+}
+
+func attributeOf(a yamlAttribute) Attribute {
+	out := Attribute{Key: a.ID}
+	switch a.Type.Kind {
+	case yaml.ScalarNode:
+		out.Type = a.Type.Value
+	case yaml.MappingNode:
+		out.Type = "enum"
+		var t struct {
+			Members []struct {
+				Value any `yaml:"value"`
+			} `yaml:"members"`
+		}
+		if a.Type.Decode(&t) == nil {
+			for _, mb := range t.Members {
+				out.Members = append(out.Members, fmt.Sprint(mb.Value))
+			}
+		}
+	}
+	if !a.Deprecated.IsZero() {
+		var d struct {
+			Reason    string `yaml:"reason"`
+			RenamedTo string `yaml:"renamed_to"`
+		}
+		_ = a.Deprecated.Decode(&d)
+		switch {
+		case d.RenamedTo != "":
+			out.Deprecated = "renamed to " + d.RenamedTo
+		case d.Reason != "":
+			out.Deprecated = d.Reason
+		default:
+			out.Deprecated = "deprecated"
+		}
+	}
+	return out
+}
+
+// resolve merges a group's attributes over those of the groups it extends.
+func resolve(groups map[string]yamlGroup, id string, seen []string) (SpanDef, error) {
+	if slices.Contains(seen, id) {
+		return SpanDef{}, fmt.Errorf("extends cycle: %s", strings.Join(append(seen, id), " -> "))
+	}
+	g, ok := groups[id]
+	if !ok {
+		return SpanDef{}, fmt.Errorf("group %q extends unknown group %q", seen[len(seen)-1], id)
+	}
+	def := SpanDef{Levels: make(map[string]string)}
+	if g.Extends != "" {
+		parent, err := resolve(groups, g.Extends, append(seen, id))
+		if err != nil {
+			return SpanDef{}, err
+		}
+		def.Levels = parent.Levels
+	}
+	for _, a := range g.Attributes {
+		key := a.Ref
+		if key == "" {
+			key = a.ID
+		}
+		if key == "" || a.RequirementLevel.IsZero() {
+			if _, ok := def.Levels[key]; !ok && key != "" {
+				def.Levels[key] = "recommended"
+			}
+			continue
+		}
+		def.Levels[key] = levelOf(a.RequirementLevel)
+	}
+	return def, nil
+}
+
+// levelOf reads requirement_level: a scalar, or a map such as {conditionally_required: why}.
+func levelOf(n yaml.Node) string {
+	if n.Kind == yaml.ScalarNode {
+		return n.Value
+	}
+	if n.Kind == yaml.MappingNode && len(n.Content) >= 2 {
+		level, why := n.Content[0].Value, n.Content[1].Value
+		if level == "conditionally_required" && strings.Contains(why, "ended in an error") {
+			return "on_error"
+		}
+		return level
+	}
+	return "recommended"
+}
+
+// FindDir looks for the conventions directory name (such as "semconv-genai-v1.41.1") in
+// start and its parents, directly or under shared/ or ../shared/, and returns the first found.
+func FindDir(start, name string) (string, error) {
+	dir, err := filepath.Abs(start)
+	if err != nil {
+		return "", err
+	}
+	for {
+		for _, cand := range []string{
+			filepath.Join(dir, name),
+			filepath.Join(dir, "shared", name),
+			filepath.Join(dir, "..", "shared", name),
+		} {
+			if fi, err := os.Stat(filepath.Join(cand, RegistryFile)); err == nil && fi.Mode().IsRegular() {
+				return filepath.Clean(cand), nil
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("semcheck: no " + name + " directory found here or in a parent (pass --semconv DIR)")
+		}
+		dir = parent
+	}
+}
