@@ -8,6 +8,9 @@ const SchemaVersion = "1.41.1"
 // SchemaURL is the schema URL of SchemaVersion.
 const SchemaURL = "https://opentelemetry.io/schemas/" + SchemaVersion
 
+// GenAIPrefix starts every attribute key of the GenAI conventions' registry.
+const GenAIPrefix = "gen_ai."
+
 // Attribute keys of the GenAI conventions (registry.yaml, group registry.gen_ai).
 const (
 	GenAIOperationNameKey                 = attribute.Key("gen_ai.operation.name")                    // string (enum)
