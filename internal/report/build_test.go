@@ -35,10 +35,10 @@ func golden(t *testing.T, name string, got []byte) {
 
 func TestRenderGolden(t *testing.T) {
 	inputs := []struct {
-		name   string
-		files  []string
-		stdin  []byte
-		opts   Options
+		name  string
+		files []string
+		stdin []byte
+		opts  Options
 	}{
 		{name: "quickstart", files: []string{quickstartTrace}},
 		{name: "scenario_by_model_1h", files: []string{Stdin}, stdin: jsonLines(t, scenario()...), opts: Options{By: ByModel, Interval: time.Hour}},
