@@ -103,7 +103,7 @@ func htmlRow(b *strings.Builder, class string, row Row) {
 
 // svgOpen starts a chart with its axes; id names it for tests and styles.
 func svgOpen(b *strings.Builder, id, label string) {
-	fmt.Fprintf(b, `<svg id="%s" role="img" aria-label="%s" width="%g" height="%g" viewBox="0 0 %g %g" xmlns="http://www.w3.org/2000/svg">`+"\n",
+	fmt.Fprintf(b, `<svg id="%s" role="img" aria-label="%s" width="%g" height="%g" viewBox="0 0 %g %g">`+"\n",
 		id, html.EscapeString(label), chartW, chartH, chartW, chartH)
 	fmt.Fprintf(b, `<line x1="%g" y1="%g" x2="%g" y2="%g" stroke="#999"/>`+"\n", padL, padT, padL, chartH-padB)
 	fmt.Fprintf(b, `<line x1="%g" y1="%g" x2="%g" y2="%g" stroke="#999"/>`+"\n", padL, chartH-padB, chartW-padR, chartH-padB)
@@ -267,7 +267,7 @@ func agentsChart(b *strings.Builder, agents []Row) {
 	}
 	const barH, labelW = 22.0, 160.0
 	height := float64(len(rows))*barH + 2*padT
-	fmt.Fprintf(b, `<svg id="chart-agents" role="img" aria-label="top agents by cost" width="%g" height="%g" viewBox="0 0 %g %g" xmlns="http://www.w3.org/2000/svg">`+"\n",
+	fmt.Fprintf(b, `<svg id="chart-agents" role="img" aria-label="top agents by cost" width="%g" height="%g" viewBox="0 0 %g %g">`+"\n",
 		chartW, height, chartW, height)
 	topCost := rows[0].CostUSD
 	for i, row := range rows {

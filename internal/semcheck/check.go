@@ -36,7 +36,7 @@ func (f Finding) String() string {
 }
 
 // genAIPrefix starts every key of the conventions this checks.
-const genAIPrefix = "gen_ai."
+const genAIPrefix = semconv.GenAIPrefix
 
 // inferenceOperations are the operations of span.gen_ai.inference.client.
 var inferenceOperations = []string{"chat", "text_completion", "generate_content"}
