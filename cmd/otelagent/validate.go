@@ -42,8 +42,10 @@ func newValidateConfigCommand() *cobra.Command {
 				return nil
 			}
 			problems := flatten(err)
+			// LoadConfig names the file already; print it once per line.
+			prefix := fmt.Sprintf("exporters: config %q: ", a[0])
 			for _, p := range problems {
-				fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", a[0], p)
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", a[0], strings.TrimPrefix(p, prefix))
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "otelagent: %s: %s\n", a[0], plural(len(problems), "problem"))
 			return exitError{1}
