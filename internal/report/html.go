@@ -40,6 +40,7 @@ func renderHTML(w io.Writer, r *Report) error {
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}
 h1{font-size:20px}h2{font-size:16px;margin-top:28px}
+.scroll{overflow-x:auto}
 table{border-collapse:collapse;font-variant-numeric:tabular-nums}
 th,td{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}
 th:first-child,td:first-child{text-align:left}
@@ -79,7 +80,7 @@ ul.warnings{color:#8a4b00}
 }
 
 func htmlTable(b *strings.Builder, first string, rows []Row, total *Row) {
-	b.WriteString("<table><thead><tr>")
+	b.WriteString("<div class=\"scroll\"><table><thead><tr>")
 	for _, c := range append([]string{first}, columns...) {
 		fmt.Fprintf(b, "<th>%s</th>", html.EscapeString(c))
 	}
@@ -90,7 +91,7 @@ func htmlTable(b *strings.Builder, first string, rows []Row, total *Row) {
 	if total != nil {
 		htmlRow(b, ` class="total"`, *total)
 	}
-	b.WriteString("</tbody></table>\n")
+	b.WriteString("</tbody></table></div>\n")
 }
 
 func htmlRow(b *strings.Builder, class string, row Row) {

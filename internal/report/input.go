@@ -86,33 +86,39 @@ func Build(inputs []string, stdin io.Reader, opts Options) (*Report, error) {
 		return nil, err
 	}
 	for _, name := range inputs {
-		var r io.Reader
-		if name == Stdin {
-			if stdin == nil {
-				return nil, errors.New("report: no standard input")
-			}
-			r = stdin
-		} else {
-			f, err := os.Open(name)
-			if err != nil {
-				return nil, fmt.Errorf("report: %w", err)
-			}
-			defer f.Close()
-			r = f
-		}
-		br := bufio.NewReaderSize(r, 64<<10)
-		if isSummary(br) {
-			if len(inputs) != 1 {
-				return nil, fmt.Errorf("report: %s is a SaveTrace summary; a summary can only be reported alone", name)
-			}
-			return summaryReport(br, name, s.opts)
-		}
-		s.AddSource(name)
-		if err := addTraces(s, br, name); err != nil {
-			return nil, err
+		rep, err := addInput(s, name, stdin, len(inputs))
+		if err != nil || rep != nil {
+			return rep, err
 		}
 	}
 	return s.Report(), nil
+}
+
+// addInput reads one input into s; a SaveTrace summary, allowed only alone, gives its report.
+func addInput(s *Summarizer, name string, stdin io.Reader, inputs int) (*Report, error) {
+	var r io.Reader
+	if name == Stdin {
+		if stdin == nil {
+			return nil, errors.New("report: no standard input")
+		}
+		r = stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	if isSummary(br) {
+		if inputs != 1 {
+			return nil, fmt.Errorf("report: %s is a SaveTrace summary; a summary can only be reported alone", name)
+		}
+		return summaryReport(br, name, s.opts)
+	}
+	s.AddSource(name)
+	return nil, addTraces(s, br, name)
 }
 
 // addTraces streams one OTLP/JSON input into s.
