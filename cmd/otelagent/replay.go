@@ -107,7 +107,7 @@ func isTerminal(w io.Writer) bool {
 // newProgressPrinter returns a Progress callback that redraws a bar on a terminal, or prints
 // a plain line at most every two seconds (and at the end) otherwise.
 func newProgressPrinter(w io.Writer, terminal, dryRun bool) func(replay.Progress) {
-	var last time.Time
+	last := time.Now() // the first line comes after a pause or at the end
 	verb := "sent"
 	if dryRun {
 		verb = "read"
