@@ -36,7 +36,7 @@ const (
 	// MaxIntervals is the number of time buckets kept for a fixed Options.Interval.
 	MaxIntervals = 10000
 	// MaxPending is the number of chat spans kept while their ancestors are unknown.
-	MaxPending = 1 << 20
+	MaxPending = 100_000
 	// autoIntervals is the number of buckets an automatic interval aims at.
 	autoIntervals = 120
 )
@@ -131,6 +131,7 @@ func NewSummarizer(opts Options) (*Summarizer, error) {
 		buckets:  make(map[int64]*group),
 		pending:  make(map[pendingKey][]operation),
 		skipped:  make(map[string]int64),
+		notes:    make(map[string]int64),
 	}
 	if s.auto {
 		s.interval = autoLadder[0]
@@ -220,7 +221,7 @@ func (s *Summarizer) forward(waiting []operation, parent pcommon.SpanID, tid pco
 // wait parks a chat span until its ancestors are known.
 func (s *Summarizer) wait(k pendingKey, op operation) {
 	if s.nPending >= MaxPending {
-		s.skip(fmt.Sprintf("chat spans counted before their ancestors were seen (more than %d waiting)", MaxPending))
+		s.notes[fmt.Sprintf("chat spans counted before their ancestors were seen (more than %d were waiting)", MaxPending)]++
 		s.count(op)
 		return
 	}
@@ -457,13 +458,18 @@ func (s *Summarizer) Report() *Report {
 		start := time.Unix(0, idx*int64(s.interval)).UTC()
 		r.Intervals = append(r.Intervals, IntervalRow{Start: start, Row: s.buckets[idx].row(start.Format(time.RFC3339))})
 	}
-	reasons := make([]string, 0, len(s.skipped))
-	for reason := range s.skipped {
-		reasons = append(reasons, reason)
-	}
-	slices.Sort(reasons)
-	for _, reason := range reasons {
-		r.Warnings = append(r.Warnings, fmt.Sprintf("skipped %d %s", s.skipped[reason], reason))
+	for _, m := range []struct {
+		counts map[string]int64
+		format string
+	}{{s.skipped, "skipped %d %s"}, {s.notes, "%d %s"}} {
+		reasons := make([]string, 0, len(m.counts))
+		for reason := range m.counts {
+			reasons = append(reasons, reason)
+		}
+		slices.Sort(reasons)
+		for _, reason := range reasons {
+			r.Warnings = append(r.Warnings, fmt.Sprintf(m.format, m.counts[reason], reason))
+		}
 	}
 	return r
 }

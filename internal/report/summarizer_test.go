@@ -252,3 +252,22 @@ func TestParseTime(t *testing.T) {
 		})
 	}
 }
+
+func TestSummarizerPendingIsBounded(t *testing.T) {
+	// Chat spans whose parents are in another service's file never resolve: they wait, up to
+	// MaxPending, then count at once.
+	const extra = 10
+	specs := make([]spec, MaxPending+extra)
+	for i := range specs {
+		specs[i] = spec{trace: uint64(i), id: 2, parent: 1, op: semconv.OperationChat, model: "m", in: 1, out: 1}
+	}
+	s, err := NewSummarizer(Options{})
+	require.NoError(t, err)
+	s.Add(tracesOf(specs...))
+	assert.Equal(t, MaxPending, s.nPending)
+	assert.EqualValues(t, extra, s.total.invocations)
+	r := s.Report()
+	assert.EqualValues(t, MaxPending+extra, r.Total.Invocations, "every chat counts once in the end")
+	assert.EqualValues(t, 2*(MaxPending+extra), r.Total.Total)
+	assert.Contains(t, r.Warnings, fmt.Sprintf("%d chat spans counted before their ancestors were seen (more than %d were waiting)", extra, MaxPending))
+}
