@@ -111,6 +111,7 @@ type Summarizer struct {
 	pending  map[pendingKey][]operation
 	nPending int
 	skipped  map[string]int64 // reason -> spans
+	notes    map[string]int64 // other counted events worth a warning
 	sources  []string
 	warnings []string
 	nSpans   int64
