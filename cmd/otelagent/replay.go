@@ -26,8 +26,8 @@ func newReplayCommand() *cobra.Command {
 named file included; - reads standard input) to an OTLP receiver such as Jaeger, Tempo or an
 OpenTelemetry Collector, keeping trace and span IDs, timestamps and resources. Requests that
 fail with a retryable status are retried with exponential backoff. Flags take precedence over
-the OTEL_EXPORTER_OTLP_* variables (ENDPOINT, PROTOCOL, HEADERS, INSECURE, TIMEOUT, and their
-TRACES_ forms). The exit status is 1 when any span was not delivered.`,
+the OTEL_EXPORTER_OTLP_* variables (ENDPOINT, PROTOCOL, HEADERS, INSECURE, CERTIFICATE,
+TIMEOUT, and their TRACES_ forms). The exit status is 1 when any span was not delivered.`,
 		Example: `  otelagent replay --endpoint localhost:4317 --insecure agent_trace.jsonl
   otelagent replay --protocol http/protobuf --endpoint http://localhost:4318/v1/traces 'old/*.jsonl.gz'
   otelagent replay --dry-run agent_trace.jsonl`,
@@ -83,6 +83,7 @@ TRACES_ forms). The exit status is 1 when any span was not delivered.`,
 	f.StringVar(&cfg.Endpoint, "endpoint", "", "OTLP endpoint: host:port for gRPC, URL for HTTP (default localhost:4317, or http://localhost:4318/v1/traces)")
 	f.StringVar(&cfg.Protocol, "protocol", "", "grpc or http/protobuf (default grpc)")
 	f.BoolVar(&cfg.Insecure, "insecure", false, "send without TLS")
+	f.StringVar(&cfg.CertificateFile, "certificate", "", "PEM file of the certificate authorities to trust (default: the system's)")
 	f.StringArrayVar(&headers, "header", nil, "request header key=value (repeatable)")
 	f.DurationVar(&cfg.Timeout, "timeout", 0, "timeout of each request (default 10s)")
 	f.IntVar(&cfg.BatchSpans, "batch", 0, fmt.Sprintf("most spans per request (default %d)", replay.DefaultBatchSpans))

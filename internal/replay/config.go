@@ -38,6 +38,9 @@ type Config struct {
 	Protocol string
 	// Insecure sends without TLS; an http:// endpoint implies it, https:// forbids it.
 	Insecure bool
+	// CertificateFile is a PEM file of the certificate authorities that sign the receiver's
+	// certificate; empty means the system's.
+	CertificateFile string
 	// Headers are sent with every request (gRPC metadata or HTTP headers).
 	Headers map[string]string
 	// Timeout bounds each request; 0 means DefaultTimeout.
@@ -59,7 +62,7 @@ type Config struct {
 
 // FromEnv returns c with its empty fields filled from the standard OTLP exporter variables
 // (OTEL_EXPORTER_OTLP_TRACES_* before OTEL_EXPORTER_OTLP_*): ENDPOINT, PROTOCOL, HEADERS,
-// INSECURE and TIMEOUT (milliseconds). A base OTEL_EXPORTER_OTLP_ENDPOINT gets /v1/traces
+// INSECURE, CERTIFICATE and TIMEOUT (milliseconds). A base OTEL_EXPORTER_OTLP_ENDPOINT gets /v1/traces
 // appended for HTTP, as the specification says. Bad values are errors naming the variable.
 func (c Config) FromEnv(getenv func(string) string) (Config, error) {
 	get := func(name string) (string, string) {
@@ -101,6 +104,9 @@ func (c Config) FromEnv(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("%s: %q is not true or false", name, v)
 		}
 		c.Insecure = b
+	}
+	if v, _ := get("CERTIFICATE"); v != "" && c.CertificateFile == "" {
+		c.CertificateFile = v
 	}
 	if v, name := get("TIMEOUT"); v != "" && c.Timeout == 0 {
 		ms, err := strconv.Atoi(v)

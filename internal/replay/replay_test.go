@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/pem"
 	"io"
 	"net"
 	"net/http"
@@ -347,4 +348,43 @@ func TestConfigFromEnv(t *testing.T) {
 		require.Error(t, err, name)
 		assert.Contains(t, err.Error(), name)
 	}
+}
+
+func TestReplayHTTPSWithCertificate(t *testing.T) {
+	r := &receiver{}
+	var got atomic.Int64
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
+		body, _ := io.ReadAll(hr.Body)
+		req := ptraceotlp.NewExportRequest()
+		if err := req.UnmarshalProto(body); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		got.Add(int64(req.Traces().SpanCount()))
+		r.accept(req.Traces(), "")
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca.pem")
+	require.NoError(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
+	notPEM := filepath.Join(dir, "not.pem")
+	require.NoError(t, os.WriteFile(notPEM, []byte("hello"), 0o600))
+	path := filepath.Join(dir, "trace.jsonl")
+	writeTraces(t, path, 2, 3)
+
+	cfg := fastRetries(Config{Protocol: ProtocolHTTPProtobuf, Endpoint: srv.URL, MaxAttempts: 1})
+	res, err := Replay(t.Context(), cfg, []string{path}, nil)
+	require.NoError(t, err)
+	assert.EqualValues(t, 6, res.Failed, "an unknown authority is refused")
+	assert.Contains(t, res.Errors[0], "certificate")
+
+	cfg.CertificateFile = ca
+	res, err = Replay(t.Context(), cfg, []string{path}, nil)
+	require.NoError(t, err)
+	assert.EqualValues(t, 6, res.Sent)
+	assert.EqualValues(t, 6, got.Load())
+
+	cfg.CertificateFile = notPEM
+	_, err = Replay(t.Context(), cfg, []string{path}, nil)
+	require.ErrorContains(t, err, "no PEM certificate")
 }

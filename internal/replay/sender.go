@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
@@ -61,7 +63,11 @@ func newGRPCSender(c Config) (*grpcSender, error) {
 	}
 	creds := insecure.NewCredentials()
 	if secure {
-		creds = credentials.NewTLS(&tls.Config{MinVersion: tls.VersionTLS12})
+		tc, err := tlsConfig(c)
+		if err != nil {
+			return nil, err
+		}
+		creds = credentials.NewTLS(tc)
 	}
 	conn, err := grpc.NewClient(target, grpc.WithTransportCredentials(creds))
 	if err != nil {
@@ -122,7 +128,31 @@ func newHTTPSender(c Config) (*httpSender, error) {
 	if u.Path == "" || u.Path == "/" {
 		u.Path = otlpTracesPath
 	}
-	return &httpSender{url: u.String(), client: &http.Client{}, headers: c.Headers}, nil
+	tc, err := tlsConfig(c)
+	if err != nil {
+		return nil, err
+	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.TLSClientConfig = tc
+	return &httpSender{url: u.String(), client: &http.Client{Transport: transport}, headers: c.Headers}, nil
+}
+
+// tlsConfig trusts c.CertificateFile's authorities, or the system's when it is empty.
+func tlsConfig(c Config) (*tls.Config, error) {
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if c.CertificateFile == "" {
+		return tc, nil
+	}
+	pem, err := os.ReadFile(c.CertificateFile)
+	if err != nil {
+		return nil, fmt.Errorf("replay: certificate: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("replay: certificate %s: no PEM certificate in it", c.CertificateFile)
+	}
+	tc.RootCAs = pool
+	return tc, nil
 }
 
 func (s *httpSender) send(ctx context.Context, req ptraceotlp.ExportRequest) (int64, bool, error) {
