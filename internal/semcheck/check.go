@@ -48,16 +48,10 @@ func (m *Model) spanDef(op string, kind ptrace.SpanKind) (SpanDef, bool) {
 		group = "inference"
 	}
 	want := strings.ToLower(strings.TrimPrefix(kind.String(), "SpanKind"))
-	var candidates []SpanDef
-	for id, def := range m.Spans {
-		if strings.HasPrefix(id, "span.gen_ai."+group+".") {
-			candidates = append(candidates, def)
-		}
-	}
+	candidates := m.byOperation[group]
 	if len(candidates) == 0 {
 		return SpanDef{}, false
 	}
-	slices.SortFunc(candidates, func(a, b SpanDef) int { return strings.Compare(a.ID, b.ID) })
 	for _, def := range candidates {
 		if def.Kind == want {
 			return def, true

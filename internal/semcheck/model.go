@@ -44,6 +44,9 @@ type Model struct {
 	Dir        string
 	Attributes map[string]Attribute
 	Spans      map[string]SpanDef // by group ID
+	// byOperation lists the span definitions of each operation group ("inference",
+	// "invoke_agent", ...), sorted by ID.
+	byOperation map[string][]SpanDef
 }
 
 type yamlFile struct {
@@ -138,6 +141,17 @@ func Load(dir string) (*Model, error) {
 	}
 	if len(m.Spans) == 0 {
 		return nil, fmt.Errorf("semcheck: %s: no span groups", filepath.Join(dir, SpansFile))
+	}
+	m.byOperation = make(map[string][]SpanDef)
+	for id, def := range m.Spans {
+		// span.gen_ai.OPERATION.KIND
+		parts := strings.Split(id, ".")
+		if len(parts) == 4 && parts[0] == "span" && parts[1] == "gen_ai" {
+			m.byOperation[parts[2]] = append(m.byOperation[parts[2]], def)
+		}
+	}
+	for _, defs := range m.byOperation {
+		slices.SortFunc(defs, func(a, b SpanDef) int { return strings.Compare(a.ID, b.ID) })
 	}
 	return m, nil
 }
