@@ -54,6 +54,7 @@ const maxErrors = 20
 // timestamp, resource and scope. A request that fails with a retryable status is retried with
 // exponential backoff. The error is for what stops the replay (bad configuration, an input
 // that cannot be opened, ctx done); spans that were not delivered are counted in the Result.
+// Calls are independent of each other and may run concurrently.
 func Replay(ctx context.Context, cfg Config, files []string, stdin io.Reader) (Result, error) {
 	var res Result
 	cfg, err := cfg.withDefaults()
