@@ -1,5 +1,5 @@
 # Everyday commands; each is a plain go command you can also run by hand.
-.PHONY: all run test race bench lint vet fmt e2e jaeger prometheus compose-check stack-up stack-down
+.PHONY: all run test race bench lint vet fmt e2e jaeger prometheus compose-check stack-up stack-down report fuzz chromium screenshot
 
 all: lint test
 
@@ -40,3 +40,23 @@ stack-up:   ## Jaeger, Prometheus, Grafana and the example agent (needs a Docker
 
 stack-down:
 	docker compose down
+
+# --- the otelagent command ---
+CHROMIUM_FLAGS = --headless --no-sandbox --disable-gpu --disable-background-networking \
+	--disable-component-update --disable-sync --no-first-run --hide-scrollbars
+
+report:     ## run the example agent, then summarise its trace per agent and write report.html
+	go run ./examples/quickstart
+	go run ./cmd/otelagent report agent_trace.jsonl
+	go run ./cmd/otelagent report --format html -o report.html agent_trace.jsonl
+
+fuzz:       ## fuzz the report's trace input for a minute
+	go test -run '^$$' -fuzz FuzzReportTraceInput -fuzztime 60s ./internal/report
+
+chromium:   ## install Debian's Chromium if it is missing (the HTML report test needs it)
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+screenshot: chromium ## render the HTML report of the test trace to report.png with headless Chromium
+	go run ./cmd/otelagent report --interval 1m --format html -o report.html internal/report/testdata/quickstart.jsonl
+	chromium $(CHROMIUM_FLAGS) --user-data-dir="$$(mktemp -d)" --window-size=1280,1500 \
+		--screenshot="$(CURDIR)/report.png" "file://$(CURDIR)/report.html"
