@@ -5,16 +5,25 @@ import (
 	"sync/atomic"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 
 	"github.com/agenttrace/otelagent/semconv"
 )
 
-// attrSetCache keeps the metric attribute sets already built, so the hot path of Complete does
-// not sort and allocate a set per point. The number of sets is bounded by maxCachedSets; past it
-// sets are built on each call, which is slower but bounded in memory.
+// attrSetCache keeps the metric attribute sets already built, as ready measurement options, so
+// the hot path of Complete neither sorts and allocates a set nor boxes an option per point. The
+// number of entries is bounded by maxCachedSets; past it options are built on each call, which
+// is slower but bounded in memory.
 type attrSetCache struct {
-	m syncMap[setKey, attribute.Set]
+	m syncMap[setKey, measureOpts]
 	n atomic.Int64
+}
+
+// measureOpts are the options recording one attribute set, for Add and for Record; the SDK does
+// not keep the slices, so they are shared by every call.
+type measureOpts struct {
+	add []metric.AddOption
+	rec []metric.RecordOption
 }
 
 const maxCachedSets = 4096
@@ -35,21 +44,22 @@ const (
 	instAgentModel
 )
 
-func (c *attrSetCache) get(k setKey, build func() []attribute.KeyValue) attribute.Set {
-	if s, ok := c.m.Load(k); ok {
-		return s
+func (c *attrSetCache) get(k setKey, build func() []attribute.KeyValue) measureOpts {
+	if o, ok := c.m.Load(k); ok {
+		return o
 	}
-	s := attribute.NewSet(build()...)
+	opt := metric.WithAttributeSet(attribute.NewSet(build()...))
+	o := measureOpts{add: []metric.AddOption{opt}, rec: []metric.RecordOption{opt}}
 	if c.n.Load() < maxCachedSets {
-		if _, loaded := c.m.LoadOrStore(k, s); !loaded {
+		if _, loaded := c.m.LoadOrStore(k, o); !loaded {
 			c.n.Add(1)
 		}
 	}
-	return s
+	return o
 }
 
 // operation is the set of gen_ai.client.operation.duration.
-func (c *attrSetCache) operation(op string, provider attribute.KeyValue, reqModel, respModel, errType string) attribute.Set {
+func (c *attrSetCache) operation(op string, provider attribute.KeyValue, reqModel, respModel, errType string) measureOpts {
 	return c.get(setKey{instOperation, op, reqModel, respModel, errType, 0}, func() []attribute.KeyValue {
 		kv := genAIMetricAttrs(op, provider, reqModel, respModel)
 		if errType != "" {
@@ -60,26 +70,29 @@ func (c *attrSetCache) operation(op string, provider attribute.KeyValue, reqMode
 }
 
 // tokenUsage is the set of gen_ai.client.token.usage.
-func (c *attrSetCache) tokenUsage(op string, provider attribute.KeyValue, reqModel, respModel, tokenType string) attribute.Set {
+func (c *attrSetCache) tokenUsage(op string, provider attribute.KeyValue, reqModel, respModel, tokenType string) measureOpts {
 	return c.get(setKey{instTokenUsage, op, reqModel, respModel, tokenType, 0}, func() []attribute.KeyValue {
 		return append(genAIMetricAttrs(op, provider, reqModel, respModel), semconv.GenAITokenType(tokenType))
 	})
 }
 
 func genAIMetricAttrs(op string, provider attribute.KeyValue, reqModel, respModel string) []attribute.KeyValue {
-	kv := make([]attribute.KeyValue, 0, 6)
-	kv = append(kv, semconv.GenAIOperationName(op), provider)
-	if reqModel != "" {
-		kv = append(kv, semconv.GenAIRequestModel(reqModel))
+	kv := append(make([]attribute.KeyValue, 0, 6), semconv.GenAIOperationName(op), provider)
+	kv = appendNonEmpty(kv, semconv.GenAIRequestModelKey, reqModel)
+	return appendNonEmpty(kv, semconv.GenAIResponseModelKey, respModel)
+}
+
+// appendNonEmpty appends key=value unless value is empty: an empty label says nothing and only
+// splits series.
+func appendNonEmpty(kv []attribute.KeyValue, key attribute.Key, value string) []attribute.KeyValue {
+	if value == "" {
+		return kv
 	}
-	if respModel != "" {
-		kv = append(kv, semconv.GenAIResponseModel(respModel))
-	}
-	return kv
+	return append(kv, key.String(value))
 }
 
 // invocation is the set of otelagent.invocations; otelagent.cache.hit only on agent invocations.
-func (c *attrSetCache) invocation(agent, op string, isAgent, hit bool, errType string) attribute.Set {
+func (c *attrSetCache) invocation(agent, op string, isAgent, hit bool, errType string) measureOpts {
 	var flag byte
 	if isAgent {
 		flag = 1
@@ -88,7 +101,7 @@ func (c *attrSetCache) invocation(agent, op string, isAgent, hit bool, errType s
 		}
 	}
 	return c.get(setKey{instInvocation, agent, op, errType, "", flag}, func() []attribute.KeyValue {
-		kv := []attribute.KeyValue{semconv.GenAIAgentName(agent), semconv.GenAIOperationName(op)}
+		kv := appendNonEmpty([]attribute.KeyValue{semconv.GenAIOperationName(op)}, semconv.GenAIAgentNameKey, agent)
 		if isAgent {
 			kv = append(kv, semconv.CacheHit(hit))
 		}
@@ -100,23 +113,24 @@ func (c *attrSetCache) invocation(agent, op string, isAgent, hit bool, errType s
 }
 
 // active is the set of otelagent.invocations.active.
-func (c *attrSetCache) active(agent, op string) attribute.Set {
+func (c *attrSetCache) active(agent, op string) measureOpts {
 	return c.get(setKey{instActive, agent, op, "", "", 0}, func() []attribute.KeyValue {
-		return []attribute.KeyValue{semconv.GenAIAgentName(agent), semconv.GenAIOperationName(op)}
+		return appendNonEmpty([]attribute.KeyValue{semconv.GenAIOperationName(op)}, semconv.GenAIAgentNameKey, agent)
 	})
 }
 
 // tokens is the set of otelagent.tokens.
-func (c *attrSetCache) tokens(agent, model, kind string) attribute.Set {
+func (c *attrSetCache) tokens(agent, model, kind string) measureOpts {
 	return c.get(setKey{instTokens, agent, model, kind, "", 0}, func() []attribute.KeyValue {
-		return []attribute.KeyValue{semconv.GenAIAgentName(agent), semconv.GenAIResponseModel(model), semconv.TokenType(kind)}
+		kv := appendNonEmpty([]attribute.KeyValue{semconv.TokenType(kind)}, semconv.GenAIAgentNameKey, agent)
+		return appendNonEmpty(kv, semconv.GenAIResponseModelKey, model)
 	})
 }
 
 // agentModel is the set of otelagent.cache.tokens_saved, otelagent.cost and otelagent.cost.saved.
-func (c *attrSetCache) agentModel(agent, model string) attribute.Set {
+func (c *attrSetCache) agentModel(agent, model string) measureOpts {
 	return c.get(setKey{instAgentModel, agent, model, "", "", 0}, func() []attribute.KeyValue {
-		return []attribute.KeyValue{semconv.GenAIAgentName(agent), semconv.GenAIResponseModel(model)}
+		return appendNonEmpty(appendNonEmpty(nil, semconv.GenAIAgentNameKey, agent), semconv.GenAIResponseModelKey, model)
 	})
 }
 

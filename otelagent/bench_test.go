@@ -138,8 +138,11 @@ func (r *rawSDK) prebuild() {
 		add(rawSetKey{inst: rawInvocations, op: op}, agentKV, opKV)
 		add(rawSetKey{inst: rawInvocations, op: op, agent: true}, agentKV, opKV, semconv.CacheHit(false))
 		add(rawSetKey{inst: rawInvocations, op: op, agent: true, hit: true}, agentKV, opKV, semconv.CacheHit(true))
-		for _, model := range []string{benchRequestModel, benchResponseModel} {
-			genAI := []attribute.KeyValue{opKV, r.provider, semconv.GenAIRequestModel(benchRequestModel), semconv.GenAIResponseModel(model)}
+		for _, model := range []string{"", benchResponseModel} {
+			genAI := []attribute.KeyValue{opKV, r.provider, semconv.GenAIRequestModel(benchRequestModel)}
+			if model != "" {
+				genAI = append(genAI, semconv.GenAIResponseModel(model))
+			}
 			add(rawSetKey{inst: rawDuration, op: op, model: model}, genAI...)
 			for _, typ := range []string{semconv.TokenTypeInput, semconv.TokenTypeOutput} {
 				add(rawSetKey{inst: rawTokenUsage, op: op, model: model, typ: typ}, append(genAI, semconv.GenAITokenType(typ))...)
@@ -301,15 +304,17 @@ func (r *rawSDK) end(ctx context.Context, o *rawOp, outputs []Message, u TokenUs
 	o.span.SetAttributes(attrs...)
 	o.span.End(trace.WithTimestamp(end))
 
-	r.duration.Record(ctx, end.Sub(o.start).Seconds(), r.opt(rawSetKey{inst: rawDuration, op: o.op, model: model},
-		semconv.GenAIOperationName(o.op), r.provider, semconv.GenAIRequestModel(o.reqModel), semconv.GenAIResponseModel(model)))
+	// The conventions' metrics name the response model only when the usage did.
+	genAI := []attribute.KeyValue{semconv.GenAIOperationName(o.op), r.provider, semconv.GenAIRequestModel(o.reqModel)}
+	if u.Model != "" {
+		genAI = append(genAI, semconv.GenAIResponseModel(u.Model))
+	}
+	r.duration.Record(ctx, end.Sub(o.start).Seconds(), r.opt(rawSetKey{inst: rawDuration, op: o.op, model: u.Model}, genAI...))
 	if !hit && spanUsage != (TokenUsage{}) {
-		r.tokenUsage.Record(ctx, spanUsage.PromptTokens, r.opt(rawSetKey{inst: rawTokenUsage, op: o.op, model: model, typ: semconv.TokenTypeInput},
-			semconv.GenAIOperationName(o.op), r.provider, semconv.GenAIRequestModel(o.reqModel), semconv.GenAIResponseModel(model),
-			semconv.GenAITokenType(semconv.TokenTypeInput)))
-		r.tokenUsage.Record(ctx, spanUsage.CompletionTokens, r.opt(rawSetKey{inst: rawTokenUsage, op: o.op, model: model, typ: semconv.TokenTypeOutput},
-			semconv.GenAIOperationName(o.op), r.provider, semconv.GenAIRequestModel(o.reqModel), semconv.GenAIResponseModel(model),
-			semconv.GenAITokenType(semconv.TokenTypeOutput)))
+		r.tokenUsage.Record(ctx, spanUsage.PromptTokens, r.opt(rawSetKey{inst: rawTokenUsage, op: o.op, model: u.Model, typ: semconv.TokenTypeInput},
+			append(genAI, semconv.GenAITokenType(semconv.TokenTypeInput))...))
+		r.tokenUsage.Record(ctx, spanUsage.CompletionTokens, r.opt(rawSetKey{inst: rawTokenUsage, op: o.op, model: u.Model, typ: semconv.TokenTypeOutput},
+			append(genAI, semconv.GenAITokenType(semconv.TokenTypeOutput))...))
 	}
 	if isAgent {
 		r.invocations.Add(ctx, 1, r.opt(rawSetKey{inst: rawInvocations, op: o.op, agent: true, hit: hit},

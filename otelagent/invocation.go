@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/agenttrace/otelagent/semconv"
@@ -21,6 +20,7 @@ import (
 type Invocation struct {
 	tracer         *Tracer
 	span           trace.Span
+	ctx            context.Context // carries span: metric points get its exemplars
 	op             string
 	name           string
 	agentName      string
@@ -125,18 +125,19 @@ func (i *Invocation) spanName() string {
 // outcome is what one completed operation counts, worked out once and then recorded on the
 // span, the metrics and the statistics.
 type outcome struct {
-	model     string // response model, else request model
-	isAgent   bool
-	hit       bool
-	errType   string
-	spanUsage counts // what the span shows: own usage merged with its chat children
-	spent     counts // newly counted as spent at this level
-	saved     int64  // tokens a cache hit avoided
-	cost      float64
-	costSaved float64
-	priced    bool // the model's price is known
-	unpriced  bool // pricing is set, tokens were counted, and the model is not in it
-	rollup    rollup
+	model         string // response model, else request model: the key of statistics and counters
+	responseModel string // the model the usage named, if any
+	isAgent       bool
+	hit           bool
+	errType       string
+	spanUsage     counts // what the span shows: own usage merged with its chat children
+	spent         counts // newly counted as spent at this level
+	saved         int64  // tokens a cache hit avoided
+	cost          float64
+	costSaved     float64
+	priced        bool // the model's price is known
+	unpriced      bool // pricing is set, tokens were counted, and the model is not in it
+	rollup        rollup
 }
 
 func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig, end time.Time) error {
@@ -148,7 +149,7 @@ func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig, en
 	if usageErr != nil {
 		own = counts{}
 	}
-	o := outcome{model: cc.usage.Model, isAgent: i.op == semconv.OperationInvokeAgent}
+	o := outcome{model: cc.usage.Model, responseModel: cc.usage.Model, isAgent: i.op == semconv.OperationInvokeAgent}
 	if o.model == "" {
 		o.model = i.requestModel
 	}
@@ -183,8 +184,7 @@ func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig, en
 	}
 
 	t.endSpan(i, outputs, cc, &o, usageErr, end)
-	ctx := trace.ContextWithSpan(context.Background(), i.span)
-	t.recordMetrics(ctx, i, &o, end)
+	t.recordMetrics(i, &o, end)
 	t.recordStats(i, &o, end)
 	if i.op == semconv.OperationChat && i.agent != nil && o.rollup.seen {
 		i.agent.addChild(o.rollup)
@@ -257,20 +257,23 @@ func (t *Tracer) endSpan(i *Invocation, outputs []Message, cc *completeConfig, o
 	*buf = attrs
 }
 
-func (t *Tracer) recordMetrics(ctx context.Context, i *Invocation, o *outcome, end time.Time) {
-	respModel := o.model
-	opSet := t.sets.operation(i.op, t.providerAttr, i.requestModel, respModel, o.errType)
-	t.ins.duration.Record(ctx, end.Sub(i.start).Seconds(), metric.WithAttributeSet(opSet))
+func (t *Tracer) recordMetrics(i *Invocation, o *outcome, end time.Time) {
+	ctx := i.ctx
+	// The conventions' metrics name a response model only when the usage said which one
+	// answered; the module's counters fall back to the requested model.
+	respModel := o.responseModel
+	t.ins.duration.Record(ctx, end.Sub(i.start).Seconds(),
+		t.sets.operation(i.op, t.providerAttr, i.requestModel, respModel, o.errType).rec...)
 	if !o.hit && !o.spanUsage.isZero() {
-		t.ins.tokenUsage.Record(ctx, o.spanUsage.prompt, metric.WithAttributeSet(
-			t.sets.tokenUsage(i.op, t.providerAttr, i.requestModel, respModel, semconv.TokenTypeInput)))
-		t.ins.tokenUsage.Record(ctx, o.spanUsage.completion, metric.WithAttributeSet(
-			t.sets.tokenUsage(i.op, t.providerAttr, i.requestModel, respModel, semconv.TokenTypeOutput)))
+		t.ins.tokenUsage.Record(ctx, o.spanUsage.prompt,
+			t.sets.tokenUsage(i.op, t.providerAttr, i.requestModel, respModel, semconv.TokenTypeInput).rec...)
+		t.ins.tokenUsage.Record(ctx, o.spanUsage.completion,
+			t.sets.tokenUsage(i.op, t.providerAttr, i.requestModel, respModel, semconv.TokenTypeOutput).rec...)
 	}
-	t.ins.invocations.Add(ctx, 1, metric.WithAttributeSet(t.sets.invocation(i.agentName, i.op, o.isAgent, o.hit, o.errType)))
-	t.ins.active.Add(ctx, -1, metric.WithAttributeSet(t.sets.active(i.agentName, i.op)))
+	t.ins.invocations.Add(ctx, 1, t.sets.invocation(i.agentName, i.op, o.isAgent, o.hit, o.errType).add...)
+	t.ins.active.Add(ctx, -1, t.sets.active(i.agentName, i.op).add...)
 	if !o.spent.isZero() {
-		for _, k := range []struct {
+		for _, k := range [...]struct {
 			kind string
 			n    int64
 		}{
@@ -281,20 +284,20 @@ func (t *Tracer) recordMetrics(ctx context.Context, i *Invocation, o *outcome, e
 			{semconv.TokenKindReasoning, o.spent.reasoning},
 		} {
 			if k.n != 0 {
-				t.ins.tokens.Add(ctx, k.n, metric.WithAttributeSet(t.sets.tokens(i.agentName, o.model, k.kind)))
+				t.ins.tokens.Add(ctx, k.n, t.sets.tokens(i.agentName, o.model, k.kind).add...)
 			}
 		}
 	}
 	if o.saved > 0 || o.cost > 0 || o.costSaved > 0 {
-		set := metric.WithAttributeSet(t.sets.agentModel(i.agentName, o.model))
+		opts := t.sets.agentModel(i.agentName, o.model).add
 		if o.saved > 0 {
-			t.ins.tokensSaved.Add(ctx, o.saved, set)
+			t.ins.tokensSaved.Add(ctx, o.saved, opts...)
 		}
 		if o.cost > 0 {
-			t.ins.cost.Add(ctx, o.cost, set)
+			t.ins.cost.Add(ctx, o.cost, opts...)
 		}
 		if o.costSaved > 0 {
-			t.ins.costSaved.Add(ctx, o.costSaved, set)
+			t.ins.costSaved.Add(ctx, o.costSaved, opts...)
 		}
 	}
 }
@@ -333,7 +336,7 @@ func (t *Tracer) recordStats(i *Invocation, o *outcome, end time.Time) {
 			g.priced.Store(true)
 		}
 		if o.unpriced {
-			s.unpriced.Store(o.model, struct{}{})
+			s.noteUnpriced(o.model)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync/atomic"
 )
 
 // ModelPrice is what a model costs, in US dollars per million tokens.
@@ -146,10 +147,12 @@ func (mp ModelPrice) cacheReadSaving(c counts) float64 {
 	return float64(c.cacheRead) * (mp.Input - mp.cacheReadPrice()) / 1e6
 }
 
-// priceIndex caches Pricing lookups, since prefix matching walks the whole table.
+// priceIndex caches Pricing lookups, since prefix matching walks the whole table. It caches at
+// most maxGroups model names, so memory stays bounded whatever names callers use.
 type priceIndex struct {
-	table Pricing
-	cache syncMap[string, priceEntry]
+	table  Pricing
+	cache  syncMap[string, priceEntry]
+	cached atomic.Int64
 }
 
 type priceEntry struct {
@@ -165,6 +168,10 @@ func (x *priceIndex) lookup(model string) (ModelPrice, bool) {
 		return e.price, e.known
 	}
 	mp, ok := x.table.Lookup(model)
-	x.cache.Store(model, priceEntry{mp, ok})
+	if x.cached.Load() < maxGroups {
+		if _, loaded := x.cache.LoadOrStore(model, priceEntry{mp, ok}); !loaded {
+			x.cached.Add(1)
+		}
+	}
 	return mp, ok
 }

@@ -171,6 +171,17 @@ type statistics struct {
 	costSpent, costSave atomicFloat
 	agents, models      groups
 	unpriced            syncMap[string, struct{}]
+	unpricedN           atomic.Int64
+}
+
+// noteUnpriced remembers a model pricing does not know, up to maxGroups names.
+func (s *statistics) noteUnpriced(model string) {
+	if s.unpricedN.Load() >= maxGroups {
+		return
+	}
+	if _, loaded := s.unpriced.LoadOrStore(model, struct{}{}); !loaded {
+		s.unpricedN.Add(1)
+	}
 }
 
 func (s *statistics) cacheStatistics() CacheStatistics {

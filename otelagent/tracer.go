@@ -166,6 +166,7 @@ func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, o
 	ctx, inv.span = t.tracer.Start(ctx, spanName, trace.WithSpanKind(kind),
 		trace.WithTimestamp(inv.start), trace.WithAttributes(attrs...))
 	*buf = attrs
+	inv.ctx = ctx
 
 	if op == semconv.OperationInvokeAgent {
 		t.stats.agents.get(name).inFlight.Add(1)
@@ -173,7 +174,7 @@ func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, o
 	if ic.requestModel != "" {
 		t.stats.models.get(ic.requestModel).inFlight.Add(1)
 	}
-	t.ins.active.Add(ctx, 1, metric.WithAttributeSet(t.sets.active(inv.agentName, op)))
+	t.ins.active.Add(ctx, 1, t.sets.active(inv.agentName, op).add...)
 	return context.WithValue(ctx, invocationKey{}, inv), inv
 }
 
