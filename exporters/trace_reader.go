@@ -80,3 +80,32 @@ func decodeTraces(line []byte) (ptrace.Traces, error) {
 	}
 	return td, nil
 }
+
+// ForEachSpan reads the trace file at path (gzip or not) and calls fn with every span, in file
+// order, with the resource and scope it came under. It stops at the first error, from the file
+// or from fn, and returns it with the reader's warnings (such as a cut-short last line).
+func ForEachSpan(path string, fn func(rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, s ptrace.Span) error) ([]string, error) {
+	r, err := OpenTraceFile(path)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	for {
+		td, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return r.Warnings(), nil
+		}
+		if err != nil {
+			return r.Warnings(), err
+		}
+		for _, rs := range td.ResourceSpans().All() {
+			for _, ss := range rs.ScopeSpans().All() {
+				for _, s := range ss.Spans().All() {
+					if err := fn(rs, ss, s); err != nil {
+						return r.Warnings(), err
+					}
+				}
+			}
+		}
+	}
+}

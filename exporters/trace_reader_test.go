@@ -305,3 +305,31 @@ func FuzzTraceReader(f *testing.F) {
 		t.Fatal("reader did not stop")
 	})
 }
+
+func TestForEachSpan(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "trace.jsonl")
+	good := `{"resourceSpans":[{"resource":{},"scopeSpans":[{"scope":{"name":"s"},"spans":[` +
+		`{"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708","name":"a"},` +
+		`{"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060709","name":"b"}]}]}]}`
+	require.NoError(t, os.WriteFile(path, []byte(good+"\n"+good+"\n{\"resourceSp"), 0o600))
+
+	var names []string
+	warnings, err := ForEachSpan(path, func(_ ptrace.ResourceSpans, ss ptrace.ScopeSpans, s ptrace.Span) error {
+		assert.Equal(t, "s", ss.Scope().Name())
+		names = append(names, s.Name())
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a", "b", "a", "b"}, names)
+	require.Len(t, warnings, 1, "the torn last line is a warning")
+
+	stop := errors.New("stop")
+	calls := 0
+	_, err = ForEachSpan(path, func(ptrace.ResourceSpans, ptrace.ScopeSpans, ptrace.Span) error { calls++; return stop })
+	assert.ErrorIs(t, err, stop)
+	assert.Equal(t, 1, calls)
+
+	_, err = ForEachSpan(filepath.Join(dir, "missing.jsonl"), nil)
+	assert.ErrorIs(t, err, os.ErrNotExist)
+}

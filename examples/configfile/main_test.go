@@ -1,14 +1,13 @@
 package main
 
 import (
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/agenttrace/otelagent/exporters"
 )
@@ -31,24 +30,13 @@ func TestRunWritesTheWorkflow(t *testing.T) {
 
 	require.NoError(t, run(t.Context(), filepath.Join("examples", "configfile", "config.yaml")))
 
-	r, err := exporters.OpenTraceFile("agent_trace.jsonl")
-	require.NoError(t, err)
-	defer r.Close()
 	var names []string
-	for {
-		td, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		require.NoError(t, err)
-		for _, rs := range td.ResourceSpans().All() {
-			for _, ss := range rs.ScopeSpans().All() {
-				for _, s := range ss.Spans().All() {
-					names = append(names, s.Name())
-				}
-			}
-		}
-	}
+	warnings, err := exporters.ForEachSpan("agent_trace.jsonl", func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, s ptrace.Span) error {
+		names = append(names, s.Name())
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Empty(t, warnings)
 	assert.ElementsMatch(t, []string{
 		"invoke_workflow order-help", "invoke_agent support", "invoke_agent support",
 		"chat gpt-4o-mini", "chat gpt-4o-mini", "execute_tool lookup_order",

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"io"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -20,32 +18,20 @@ func TestQuickstartWritesTheTrace(t *testing.T) {
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "")
 	require.NoError(t, run(t.Context(), 0))
 
-	r, err := exporters.OpenTraceFile(exporters.DefaultTracesPath)
-	require.NoError(t, err)
-	defer r.Close()
 	ops := map[string]int{}
 	traces := map[string]bool{}
 	var failed []string
-	for {
-		td, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
+	warnings, err := exporters.ForEachSpan(exporters.DefaultTracesPath, func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, s ptrace.Span) error {
+		op, _ := s.Attributes().Get(string(semconv.GenAIOperationNameKey))
+		ops[op.Str()]++
+		traces[s.TraceID().String()] = true
+		if s.Status().Code() == ptrace.StatusCodeError {
+			failed = append(failed, s.Name())
 		}
-		require.NoError(t, err)
-		for _, rs := range td.ResourceSpans().All() {
-			for _, ss := range rs.ScopeSpans().All() {
-				for _, s := range ss.Spans().All() {
-					op, _ := s.Attributes().Get(string(semconv.GenAIOperationNameKey))
-					ops[op.Str()]++
-					traces[s.TraceID().String()] = true
-					if s.Status().Code() == ptrace.StatusCodeError {
-						failed = append(failed, s.Name())
-					}
-				}
-			}
-		}
-	}
-	assert.Empty(t, r.Warnings())
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Empty(t, warnings)
 	// 9 questions: 4 answered from the response cache, 5 reaching the model, one of which
 	// times out; one order question calls the tool.
 	assert.Equal(t, map[string]int{"invoke_workflow": 1, "invoke_agent": 9, "chat": 5, "execute_tool": 1}, ops)
