@@ -3,7 +3,6 @@ package exporters
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -36,10 +35,8 @@ const (
 // stops it: after Shutdown it idles, holding no file. Tests that use goleak should ignore
 // gopkg.in/natefinch/lumberjack%2ev2.(*Logger).millRun.
 type FileExporter struct {
-	mu        sync.Mutex
-	file      *lineFile
+	fileSink
 	marshaler ptrace.JSONMarshaler
-	stopped   bool
 }
 
 var _ sdktrace.SpanExporter = (*FileExporter)(nil)
@@ -59,22 +56,14 @@ func NewFileExporter(path string, opts ...FileOption) (*FileExporter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &FileExporter{file: f}, nil
+	return &FileExporter{fileSink: fileSink{file: f}}, nil
 }
 
 // ExportSpans appends spans to the file as one line, or as several lines when one would
 // exceed the size limit. Nil spans are skipped and an empty batch writes nothing. It returns
 // ctx.Err() if ctx is already done, and ErrExporterShutdown after Shutdown.
 func (e *FileExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.stopped {
-		return ErrExporterShutdown
-	}
-	return e.writeSpans(spans)
+	return e.export(ctx, func() error { return e.writeSpans(spans) })
 }
 
 // writeSpans encodes spans and writes them, halving batches whose line would not fit.
@@ -92,28 +81,6 @@ func (e *FileExporter) writeSpans(spans []sdktrace.ReadOnlySpan) error {
 		return errors.Join(e.writeSpans(spans[:half]), e.writeSpans(spans[half:]))
 	}
 	return e.file.writeLine(line)
-}
-
-// ForceFlush returns ctx.Err(): every export has already reached the operating system, so
-// nothing is buffered. It is safe for concurrent use.
-func (e *FileExporter) ForceFlush(ctx context.Context) error {
-	return ctx.Err()
-}
-
-// Shutdown closes the file; later exports return ErrExporterShutdown. It returns ctx.Err()
-// without shutting down if ctx is already done. Calling it again does nothing and returns
-// nil.
-func (e *FileExporter) Shutdown(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.stopped {
-		return nil
-	}
-	e.stopped = true
-	return e.file.close()
 }
 
 // spansToTraces converts spans to pdata, grouped by resource and then by instrumentation

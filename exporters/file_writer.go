@@ -1,12 +1,14 @@
 package exporters
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"sync"
 
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"gopkg.in/natefinch/lumberjack.v2"
@@ -242,4 +244,48 @@ func (f *lineFile) close() error {
 		return fmt.Errorf("exporters: close %q: %w", f.path, err)
 	}
 	return nil
+}
+
+// fileSink is what the span and metric file exporters share: one lock around encoding and
+// writing a line, and a shutdown that closes the file once.
+type fileSink struct {
+	mu      sync.Mutex
+	file    *lineFile
+	stopped bool
+}
+
+// export runs write under the lock. It returns ctx.Err() if ctx is already done, and
+// ErrExporterShutdown after Shutdown.
+func (s *fileSink) export(ctx context.Context, write func() error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return ErrExporterShutdown
+	}
+	return write()
+}
+
+// ForceFlush returns ctx.Err(): every export has already reached the operating system, so
+// nothing is buffered. It is safe for concurrent use.
+func (s *fileSink) ForceFlush(ctx context.Context) error {
+	return ctx.Err()
+}
+
+// Shutdown closes the file; later exports return ErrExporterShutdown. It returns ctx.Err()
+// without shutting down if ctx is already done. Calling it again does nothing and returns
+// nil. It is safe for concurrent use.
+func (s *fileSink) Shutdown(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return nil
+	}
+	s.stopped = true
+	return s.file.close()
 }

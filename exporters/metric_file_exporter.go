@@ -3,7 +3,6 @@ package exporters
 import (
 	"context"
 	"errors"
-	"sync"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
@@ -19,11 +18,9 @@ import (
 // File handling (mode 0600, rotation, whole lines) is that of FileExporter. All methods are
 // safe for concurrent use.
 type MetricFileExporter struct {
-	mu          sync.Mutex
-	file        *lineFile
+	fileSink
 	marshaler   pmetric.JSONMarshaler
 	temporality sdkmetric.TemporalitySelector
-	stopped     bool
 }
 
 var _ sdkmetric.Exporter = (*MetricFileExporter)(nil)
@@ -40,7 +37,7 @@ func NewMetricFileExporter(path string, opts ...FileOption) (*MetricFileExporter
 	if err != nil {
 		return nil, err
 	}
-	return &MetricFileExporter{file: f, temporality: c.temporality}, nil
+	return &MetricFileExporter{fileSink: fileSink{file: f}, temporality: c.temporality}, nil
 }
 
 // Temporality returns the temporality chosen by WithTemporality for kind. It is safe for
@@ -58,18 +55,12 @@ func (e *MetricFileExporter) Aggregation(kind sdkmetric.InstrumentKind) sdkmetri
 // size limit. A nil rm, or one without data points, writes nothing. It returns ctx.Err() if
 // ctx is already done, and ErrExporterShutdown after Shutdown. rm is not retained.
 func (e *MetricFileExporter) Export(ctx context.Context, rm *metricdata.ResourceMetrics) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.stopped {
-		return ErrExporterShutdown
-	}
-	if rm == nil {
-		return nil
-	}
-	return e.writeMetrics(*rm)
+	return e.export(ctx, func() error {
+		if rm == nil {
+			return nil
+		}
+		return e.writeMetrics(*rm)
+	})
 }
 
 // writeMetrics encodes rm and writes it, halving its metrics while the line would not fit.
@@ -88,28 +79,6 @@ func (e *MetricFileExporter) writeMetrics(rm metricdata.ResourceMetrics) error {
 		}
 	}
 	return e.file.writeLine(line)
-}
-
-// ForceFlush returns ctx.Err(): every export has already reached the operating system, so
-// nothing is buffered. It is safe for concurrent use.
-func (e *MetricFileExporter) ForceFlush(ctx context.Context) error {
-	return ctx.Err()
-}
-
-// Shutdown closes the file; later exports return ErrExporterShutdown. It returns ctx.Err()
-// without shutting down if ctx is already done. Calling it again does nothing and returns
-// nil.
-func (e *MetricFileExporter) Shutdown(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.stopped {
-		return nil
-	}
-	e.stopped = true
-	return e.file.close()
 }
 
 // splitResourceMetrics divides the metrics of rm in two halves with the same resource and
