@@ -136,6 +136,7 @@ type invokeConfig struct {
 	agentID        string
 	conversationID string
 	toolCallID     string
+	toolArguments  string
 	attrs          []attribute.KeyValue
 }
 
@@ -167,6 +168,13 @@ func WithConversationID(id string) InvokeOption {
 // WithToolCallID sets gen_ai.tool.call.id on an execute_tool span.
 func WithToolCallID(id string) InvokeOption {
 	return invokeOptionFunc(func(c *invokeConfig) { c.toolCallID = id })
+}
+
+// WithToolArguments sets the arguments of a tool call, as JSON; they are captured as
+// gen_ai.tool.call.arguments on the execute_tool span only when content capture is on, after
+// the redactor (which sees them as a Message with role "tool") and cut at the byte limit.
+func WithToolArguments(json string) InvokeOption {
+	return invokeOptionFunc(func(c *invokeConfig) { c.toolArguments = json })
 }
 
 // WithAttributes adds attributes to the span. They are never put on metrics, which keeps

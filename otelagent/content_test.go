@@ -101,3 +101,31 @@ func TestEncodeMessagesEdgeCases(t *testing.T) {
 		})
 	}
 }
+
+func TestToolContentCapture(t *testing.T) {
+	redact := func(m Message) Message {
+		m.Content = strings.ReplaceAll(m.Content, "4111", "****")
+		return m
+	}
+	h := newHarness(t, WithContentCapture(true), WithRedactor(redact), WithMaxContentBytes(40))
+	_, tool := h.StartTool(t.Context(), "charge", WithToolArguments(`{"card":"4111","amount":12}`))
+	require.NoError(t, tool.Complete([]Message{{Role: "tool", Content: `{"status":"ok"}`}}))
+	a := attrs(h.span(t, "execute_tool charge"))
+	assert.Equal(t, `{"card":"****","amount":12}`, a[semconv.GenAIToolCallArgumentsKey].AsString())
+	assert.Equal(t, `{"status":"ok"}`, a[semconv.GenAIToolCallResultKey].AsString())
+	_, hasOut := a[semconv.GenAIOutputMessagesKey]
+	assert.False(t, hasOut, "a tool's result is not an output message")
+
+	_, long := h.StartTool(t.Context(), "search")
+	require.NoError(t, long.Complete([]Message{{Content: strings.Repeat("r", 30)}, {Content: strings.Repeat("s", 30)}}))
+	a = attrs(h.span(t, "execute_tool search"))
+	assert.Len(t, a[semconv.GenAIToolCallResultKey].AsString(), 40)
+	assert.True(t, a[semconv.ContentTruncatedKey].AsBool())
+
+	off := newHarness(t)
+	_, tool = off.StartTool(t.Context(), "charge", WithToolArguments(`{"card":"4111"}`))
+	require.NoError(t, tool.Complete([]Message{{Content: "ok"}}))
+	a = attrs(off.span(t, "execute_tool charge"))
+	_, hasArgs := a[semconv.GenAIToolCallArgumentsKey]
+	assert.False(t, hasArgs, "nothing captured by default")
+}

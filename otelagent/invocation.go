@@ -242,8 +242,16 @@ func (t *Tracer) endSpan(i *Invocation, outputs []Message, cc *completeConfig, o
 		attrs = append(attrs, semconv.UsageInvalidKey.String(usageErr.Error()))
 	}
 	if t.capture && len(outputs) > 0 {
-		out, truncated := encodeMessages(outputs, true, cc.finishReasons, t.redact, t.maxBytes)
-		attrs = append(attrs, semconv.GenAIOutputMessagesKey.String(out))
+		key := semconv.GenAIOutputMessagesKey
+		var out string
+		var truncated bool
+		if i.op == semconv.OperationExecuteTool {
+			key = semconv.GenAIToolCallResultKey
+			out, truncated = t.toolContent(outputs)
+		} else {
+			out, truncated = encodeMessages(outputs, true, cc.finishReasons, t.redact, t.maxBytes)
+		}
+		attrs = append(attrs, key.String(out))
 		if truncated {
 			attrs = append(attrs, semconv.ContentTruncatedKey.Bool(true))
 		}

@@ -133,6 +133,13 @@ func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, o
 		if ic.toolCallID != "" {
 			attrs = append(attrs, semconv.GenAIToolCallIDKey.String(ic.toolCallID))
 		}
+		if t.capture && ic.toolArguments != "" {
+			args, truncated := t.toolContent([]Message{{Role: "tool", Content: ic.toolArguments}})
+			attrs = append(attrs, semconv.GenAIToolCallArgumentsKey.String(args))
+			if truncated {
+				attrs = append(attrs, semconv.ContentTruncatedKey.Bool(true))
+			}
+		}
 	case semconv.OperationInvokeWorkflow:
 		if name != "" {
 			attrs = append(attrs, semconv.GenAIWorkflowNameKey.String(name))
@@ -237,6 +244,26 @@ func (t *Tracer) Events() []Event {
 		return nil
 	}
 	return t.log.events()
+}
+
+// toolContent renders tool arguments or results for capture: one message as its content, more
+// as a JSON array of contents; redacted, and cut at the byte limit on a rune boundary.
+func (t *Tracer) toolContent(msgs []Message) (string, bool) {
+	contents := make([]string, len(msgs))
+	for i, m := range msgs {
+		if t.redact != nil {
+			m = t.redact(m)
+		}
+		contents[i] = m.Content
+	}
+	out := contents[0]
+	if len(contents) > 1 {
+		out = string(marshal(contents))
+	}
+	if len(out) <= t.maxBytes {
+		return out, false
+	}
+	return cutUTF8(out, t.maxBytes), true
 }
 
 type invocationKey struct{}

@@ -34,6 +34,8 @@ const (
 	GenAIToolCallIDKey                    = attribute.Key("gen_ai.tool.call.id")                      // string
 	GenAIToolTypeKey                      = attribute.Key("gen_ai.tool.type")                         // string
 	GenAIToolDescriptionKey               = attribute.Key("gen_ai.tool.description")                  // string
+	GenAIToolCallArgumentsKey             = attribute.Key("gen_ai.tool.call.arguments")               // any (JSON)
+	GenAIToolCallResultKey                = attribute.Key("gen_ai.tool.call.result")                  // any (JSON)
 	GenAIWorkflowNameKey                  = attribute.Key("gen_ai.workflow.name")                     // string
 	GenAITokenTypeKey                     = attribute.Key("gen_ai.token.type")                        // string (enum)
 )

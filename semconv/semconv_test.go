@@ -297,6 +297,8 @@ func TestKeysMatchOpenTelemetryGo(t *testing.T) {
 		{GenAIToolCallIDKey, otelsemconv.GenAIToolCallIDKey},
 		{GenAIToolTypeKey, otelsemconv.GenAIToolTypeKey},
 		{GenAIToolDescriptionKey, otelsemconv.GenAIToolDescriptionKey},
+		{GenAIToolCallArgumentsKey, otelsemconv.GenAIToolCallArgumentsKey},
+		{GenAIToolCallResultKey, otelsemconv.GenAIToolCallResultKey},
 		{GenAIWorkflowNameKey, otelsemconv.GenAIWorkflowNameKey},
 		{GenAITokenTypeKey, otelsemconv.GenAITokenTypeKey},
 		{ErrorTypeKey, otelsemconv.ErrorTypeKey},
