@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Event is one entry of the Tracer's event log: a completed operation, or an event recorded
@@ -23,6 +24,10 @@ type Event struct {
 	TraceID    string               `json:"trace_id,omitempty"`
 	SpanID     string               `json:"span_id,omitempty"`
 	Attributes []attribute.KeyValue `json:"-"`
+
+	// sc is the span of a completed operation; TraceID and SpanID are formatted from it only
+	// when the log is read, off the hot path.
+	sc trace.SpanContext
 }
 
 // MarshalJSON writes the event with its attributes as a JSON object.
@@ -78,10 +83,16 @@ func (l *eventLog) events() []Event {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.full {
-		return append([]Event(nil), l.buf[:l.next]...)
+	var out []Event
+	if l.full {
+		out = make([]Event, 0, len(l.buf))
+		out = append(out, l.buf[l.next:]...)
 	}
-	out := make([]Event, 0, len(l.buf))
-	out = append(out, l.buf[l.next:]...)
-	return append(out, l.buf[:l.next]...)
+	out = append(out, l.buf[:l.next]...)
+	for i := range out {
+		if e := &out[i]; e.sc.IsValid() && e.TraceID == "" {
+			e.TraceID, e.SpanID = e.sc.TraceID().String(), e.sc.SpanID().String()
+		}
+	}
+	return out
 }

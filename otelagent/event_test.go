@@ -35,6 +35,8 @@ func TestRecordEvent(t *testing.T) {
 	assert.Equal(t, s.SpanContext().SpanID().String(), events[0].SpanID)
 	assert.Equal(t, semconv.EventOperationCompleted, events[1].Name)
 	assert.Equal(t, "invoke_agent", events[1].Operation)
+	assert.Equal(t, s.SpanContext().SpanID().String(), events[1].SpanID, "completion events name their span")
+	assert.Equal(t, s.SpanContext().TraceID().String(), events[1].TraceID)
 }
 
 func TestEventLogCapacity(t *testing.T) {

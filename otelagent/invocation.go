@@ -190,11 +190,10 @@ func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig, en
 		i.agent.addChild(o.rollup)
 	}
 	if t.log != nil {
-		sc := i.span.SpanContext()
 		e := Event{
 			Time: end, Name: semconv.EventOperationCompleted, Operation: i.op, Agent: i.agentName,
 			Model: o.model, CacheHit: o.hit, Usage: cc.usage, Duration: end.Sub(i.start),
-			TraceID: sc.TraceID().String(), SpanID: sc.SpanID().String(),
+			sc: i.span.SpanContext(),
 		}
 		if cc.err != nil {
 			e.Error = cc.err.Error()
