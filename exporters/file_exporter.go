@@ -48,11 +48,7 @@ var _ sdktrace.SpanExporter = (*FileExporter)(nil)
 // appended to (a directory, a file under a regular file, a read-only location) is an error
 // naming the path, returned here rather than at the first export.
 func NewFileExporter(path string, opts ...FileOption) (*FileExporter, error) {
-	c, err := newFileConfig(opts)
-	if err != nil {
-		return nil, err
-	}
-	f, err := openLineFile(path, c)
+	f, _, err := openFileSink(path, opts)
 	if err != nil {
 		return nil, err
 	}

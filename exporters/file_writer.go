@@ -246,6 +246,16 @@ func (f *lineFile) close() error {
 	return nil
 }
 
+// openFileSink reads opts and opens path for a file exporter.
+func openFileSink(path string, opts []FileOption) (*lineFile, fileConfig, error) {
+	c, err := newFileConfig(opts)
+	if err != nil {
+		return nil, c, err
+	}
+	f, err := openLineFile(path, c)
+	return f, c, err
+}
+
 // fileSink is what the span and metric file exporters share: one lock around encoding and
 // writing a line, and a shutdown that closes the file once.
 type fileSink struct {

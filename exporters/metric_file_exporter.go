@@ -29,11 +29,7 @@ var _ sdkmetric.Exporter = (*MetricFileExporter)(nil)
 // options behave as for NewFileExporter, and WithTemporality chooses the temporality (default
 // cumulative).
 func NewMetricFileExporter(path string, opts ...FileOption) (*MetricFileExporter, error) {
-	c, err := newFileConfig(opts)
-	if err != nil {
-		return nil, err
-	}
-	f, err := openLineFile(path, c)
+	f, c, err := openFileSink(path, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -46,33 +46,13 @@ func setPdataValue(dst pcommon.Value, v attribute.Value) {
 	case attribute.FLOAT64:
 		dst.SetDouble(v.AsFloat64())
 	case attribute.STRINGSLICE:
-		vals := v.AsStringSlice()
-		s := dst.SetEmptySlice()
-		s.EnsureCapacity(len(vals))
-		for _, x := range vals {
-			s.AppendEmpty().SetStr(x)
-		}
+		putSlice(dst, v.AsStringSlice(), pcommon.Value.SetStr)
 	case attribute.BOOLSLICE:
-		vals := v.AsBoolSlice()
-		s := dst.SetEmptySlice()
-		s.EnsureCapacity(len(vals))
-		for _, x := range vals {
-			s.AppendEmpty().SetBool(x)
-		}
+		putSlice(dst, v.AsBoolSlice(), pcommon.Value.SetBool)
 	case attribute.INT64SLICE:
-		vals := v.AsInt64Slice()
-		s := dst.SetEmptySlice()
-		s.EnsureCapacity(len(vals))
-		for _, x := range vals {
-			s.AppendEmpty().SetInt(x)
-		}
+		putSlice(dst, v.AsInt64Slice(), pcommon.Value.SetInt)
 	case attribute.FLOAT64SLICE:
-		vals := v.AsFloat64Slice()
-		s := dst.SetEmptySlice()
-		s.EnsureCapacity(len(vals))
-		for _, x := range vals {
-			s.AppendEmpty().SetDouble(x)
-		}
+		putSlice(dst, v.AsFloat64Slice(), pcommon.Value.SetDouble)
 	case attribute.BYTESLICE:
 		dst.SetEmptyBytes().FromRaw(v.AsByteSlice())
 	case attribute.SLICE:
@@ -116,5 +96,14 @@ func clampUint32(n int) uint32 {
 		return math.MaxUint32
 	default:
 		return uint32(n)
+	}
+}
+
+// putSlice sets dst to a slice of vals, each stored with set.
+func putSlice[T any](dst pcommon.Value, vals []T, set func(pcommon.Value, T)) {
+	s := dst.SetEmptySlice()
+	s.EnsureCapacity(len(vals))
+	for _, x := range vals {
+		set(s.AppendEmpty(), x)
 	}
 }
