@@ -31,6 +31,7 @@ const maxCachedSets = 4096
 // setKey identifies one attribute set; which fields are used depends on the instrument.
 type setKey struct {
 	instrument byte
+	provider   string // gen_ai.provider.name of the conventions' metrics, else ""
 	a, b, c, d string
 	flag       byte
 }
@@ -60,7 +61,7 @@ func (c *attrSetCache) get(k setKey, build func() []attribute.KeyValue) measureO
 
 // operation is the set of gen_ai.client.operation.duration.
 func (c *attrSetCache) operation(op string, provider attribute.KeyValue, reqModel, respModel, errType string) measureOpts {
-	return c.get(setKey{instOperation, op, reqModel, respModel, errType, 0}, func() []attribute.KeyValue {
+	return c.get(setKey{instOperation, provider.Value.AsString(), op, reqModel, respModel, errType, 0}, func() []attribute.KeyValue {
 		kv := genAIMetricAttrs(op, provider, reqModel, respModel)
 		if errType != "" {
 			kv = append(kv, semconv.ErrorType(errType))
@@ -71,7 +72,7 @@ func (c *attrSetCache) operation(op string, provider attribute.KeyValue, reqMode
 
 // tokenUsage is the set of gen_ai.client.token.usage.
 func (c *attrSetCache) tokenUsage(op string, provider attribute.KeyValue, reqModel, respModel, tokenType string) measureOpts {
-	return c.get(setKey{instTokenUsage, op, reqModel, respModel, tokenType, 0}, func() []attribute.KeyValue {
+	return c.get(setKey{instTokenUsage, provider.Value.AsString(), op, reqModel, respModel, tokenType, 0}, func() []attribute.KeyValue {
 		return append(genAIMetricAttrs(op, provider, reqModel, respModel), semconv.GenAITokenType(tokenType))
 	})
 }
@@ -100,7 +101,7 @@ func (c *attrSetCache) invocation(agent, op string, isAgent, hit bool, errType s
 			flag = 2
 		}
 	}
-	return c.get(setKey{instInvocation, agent, op, errType, "", flag}, func() []attribute.KeyValue {
+	return c.get(setKey{instInvocation, "", agent, op, errType, "", flag}, func() []attribute.KeyValue {
 		kv := appendNonEmpty([]attribute.KeyValue{semconv.GenAIOperationName(op)}, semconv.GenAIAgentNameKey, agent)
 		if isAgent {
 			kv = append(kv, semconv.CacheHit(hit))
@@ -114,14 +115,14 @@ func (c *attrSetCache) invocation(agent, op string, isAgent, hit bool, errType s
 
 // active is the set of otelagent.invocations.active.
 func (c *attrSetCache) active(agent, op string) measureOpts {
-	return c.get(setKey{instActive, agent, op, "", "", 0}, func() []attribute.KeyValue {
+	return c.get(setKey{instActive, "", agent, op, "", "", 0}, func() []attribute.KeyValue {
 		return appendNonEmpty([]attribute.KeyValue{semconv.GenAIOperationName(op)}, semconv.GenAIAgentNameKey, agent)
 	})
 }
 
 // tokens is the set of otelagent.tokens.
 func (c *attrSetCache) tokens(agent, model, kind string) measureOpts {
-	return c.get(setKey{instTokens, agent, model, kind, "", 0}, func() []attribute.KeyValue {
+	return c.get(setKey{instTokens, "", agent, model, kind, "", 0}, func() []attribute.KeyValue {
 		kv := appendNonEmpty([]attribute.KeyValue{semconv.TokenType(kind)}, semconv.GenAIAgentNameKey, agent)
 		return appendNonEmpty(kv, semconv.GenAIResponseModelKey, model)
 	})
@@ -129,7 +130,7 @@ func (c *attrSetCache) tokens(agent, model, kind string) measureOpts {
 
 // agentModel is the set of otelagent.cache.tokens_saved, otelagent.cost and otelagent.cost.saved.
 func (c *attrSetCache) agentModel(agent, model string) measureOpts {
-	return c.get(setKey{instAgentModel, agent, model, "", "", 0}, func() []attribute.KeyValue {
+	return c.get(setKey{instAgentModel, "", agent, model, "", "", 0}, func() []attribute.KeyValue {
 		return appendNonEmpty(appendNonEmpty(nil, semconv.GenAIAgentNameKey, agent), semconv.GenAIResponseModelKey, model)
 	})
 }

@@ -79,10 +79,37 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 	})
 }
 
-// WithProviderName sets gen_ai.provider.name on every span and metric point, e.g. "openai" or
-// "anthropic". The default is "_OTHER", the conventions' value for an unnamed provider.
-func WithProviderName(name string) Option {
-	return optionFunc(func(c *config) { c.providerName = name })
+// ProviderOption is an option that is both an Option of New and an InvokeOption of one
+// operation; WithProviderName returns one.
+type ProviderOption interface {
+	Option
+	InvokeOption
+}
+
+// WithProviderName sets gen_ai.provider.name, e.g. "openai" or "anthropic", on spans and on
+// the conventions' metric points (gen_ai.client.*).
+//
+// Given to New it is the Tracer's default. Given to Invoke, StartChat, StartTool or
+// StartWorkflow it names the provider of that one operation, so one Tracer serves an
+// application that calls several providers. An operation without it takes the provider of
+// the operation it was started under, else the Tracer's default, else "_OTHER", the
+// conventions' value for an unnamed provider. An empty name is ignored.
+func WithProviderName(name string) ProviderOption {
+	return providerNameOption(name)
+}
+
+type providerNameOption string
+
+func (o providerNameOption) apply(c *config) {
+	if o != "" {
+		c.providerName = string(o)
+	}
+}
+
+func (o providerNameOption) applyInvoke(c *invokeConfig) {
+	if o != "" {
+		c.providerName = string(o)
+	}
 }
 
 // WithContentCapture turns capture of message content (gen_ai.input.messages and
@@ -132,6 +159,7 @@ func WithEventLog(capacity int) Option {
 
 // invokeConfig holds the InvokeOptions of one operation.
 type invokeConfig struct {
+	providerName   string
 	requestModel   string
 	agentID        string
 	conversationID string

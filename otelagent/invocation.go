@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
@@ -24,8 +25,9 @@ type Invocation struct {
 	op             string
 	name           string
 	agentName      string
-	parent         *Invocation // the operation ctx carried when this one started
-	agent          *Invocation // the enclosing invoke_agent of a chat, tool or workflow
+	parent         *Invocation        // the operation ctx carried when this one started
+	agent          *Invocation        // the enclosing invoke_agent of a chat, tool or workflow
+	providerAttr   attribute.KeyValue // gen_ai.provider.name
 	requestModel   string
 	conversationID string
 	inputJSON      string
@@ -270,12 +272,12 @@ func (t *Tracer) recordMetrics(i *Invocation, o *outcome, end time.Time) {
 	// answered; the module's counters fall back to the requested model.
 	respModel := o.responseModel
 	t.ins.duration.Record(ctx, end.Sub(i.start).Seconds(),
-		t.sets.operation(i.op, t.providerAttr, i.requestModel, respModel, o.errType).rec...)
+		t.sets.operation(i.op, i.providerAttr, i.requestModel, respModel, o.errType).rec...)
 	if !o.hit && !o.spanUsage.isZero() {
 		t.ins.tokenUsage.Record(ctx, o.spanUsage.prompt,
-			t.sets.tokenUsage(i.op, t.providerAttr, i.requestModel, respModel, semconv.TokenTypeInput).rec...)
+			t.sets.tokenUsage(i.op, i.providerAttr, i.requestModel, respModel, semconv.TokenTypeInput).rec...)
 		t.ins.tokenUsage.Record(ctx, o.spanUsage.completion,
-			t.sets.tokenUsage(i.op, t.providerAttr, i.requestModel, respModel, semconv.TokenTypeOutput).rec...)
+			t.sets.tokenUsage(i.op, i.providerAttr, i.requestModel, respModel, semconv.TokenTypeOutput).rec...)
 	}
 	t.ins.invocations.Add(ctx, 1, t.sets.invocation(i.agentName, i.op, o.isAgent, o.hit, o.errType).add...)
 	t.ins.active.Add(ctx, -1, t.sets.active(i.agentName, i.op).add...)

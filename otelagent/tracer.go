@@ -112,6 +112,14 @@ func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, o
 		inv.agent = a
 		inv.agentName = a.agentName
 	}
+	switch {
+	case ic.providerName != "":
+		inv.providerAttr = semconv.GenAIProviderName(ic.providerName)
+	case parent != nil:
+		inv.providerAttr = parent.providerAttr
+	default:
+		inv.providerAttr = t.providerAttr
+	}
 	inv.conversationID = ic.conversationID
 	if inv.conversationID == "" && parent != nil {
 		inv.conversationID = parent.conversationID
@@ -119,7 +127,7 @@ func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, o
 
 	buf := getAttrs()
 	defer putAttrs(buf)
-	attrs := append(*buf, semconv.GenAIOperationName(op), t.providerAttr)
+	attrs := append(*buf, semconv.GenAIOperationName(op), inv.providerAttr)
 	switch op {
 	case semconv.OperationInvokeAgent:
 		if name != "" {

@@ -1,0 +1,58 @@
+package otelagent
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/agenttrace/otelagent/semconv"
+)
+
+// TestProviderNamePerOperation: one Tracer serves an application calling two providers; each
+// operation's spans and gen_ai.* metric points carry its own provider.
+func TestProviderNamePerOperation(t *testing.T) {
+	h := newHarness(t, WithProviderName("openai"))
+	ctx, inv := h.Invoke(t.Context(), "router", nil)
+	_, c1 := h.StartChat(ctx, "gpt-4o")
+	require.NoError(t, c1.Complete(nil, WithUsage(TokenUsage{PromptTokens: 10, CompletionTokens: 1})))
+	_, c2 := h.StartChat(ctx, "claude-sonnet-4-5", WithProviderName("anthropic"))
+	require.NoError(t, c2.Complete(nil, WithUsage(TokenUsage{PromptTokens: 20, CompletionTokens: 2})))
+	toolCtx, tool := h.StartTool(ctx, "search", WithProviderName("anthropic"))
+	_, nested := h.StartChat(toolCtx, "claude-haiku-4-5")
+	require.NoError(t, nested.Complete(nil, WithUsage(TokenUsage{PromptTokens: 5, CompletionTokens: 1})))
+	require.NoError(t, tool.Complete(nil))
+	require.NoError(t, inv.Complete(nil))
+
+	provider := func(name string) string {
+		return attrs(h.span(t, name))[semconv.GenAIProviderNameKey].AsString()
+	}
+	assert.Equal(t, "openai", provider("invoke_agent router"), "the Tracer's default")
+	assert.Equal(t, "openai", provider("chat gpt-4o"), "inherited from the agent")
+	assert.Equal(t, "anthropic", provider("chat claude-sonnet-4-5"), "per call")
+	assert.Equal(t, "anthropic", provider("execute_tool search"), "per call")
+	assert.Equal(t, "anthropic", provider("chat claude-haiku-4-5"), "inherited from the tool")
+
+	usage := h.metrics(t)[semconv.GenAIClientTokenUsageName].Data.(metricdata.Histogram[int64])
+	inputs := map[string]int64{}
+	for _, dp := range usage.DataPoints {
+		op, _ := dp.Attributes.Value(semconv.GenAIOperationNameKey)
+		tt, _ := dp.Attributes.Value(semconv.GenAITokenTypeKey)
+		p, _ := dp.Attributes.Value(semconv.GenAIProviderNameKey)
+		if op.AsString() == semconv.OperationChat && tt.AsString() == semconv.TokenTypeInput {
+			inputs[p.AsString()] += dp.Sum
+		}
+	}
+	assert.Equal(t, map[string]int64{"openai": 10, "anthropic": 25}, inputs)
+	assert.Equal(t, int64(35+4), h.CacheStatistics().TokensSpent, "one Tracer keeps one set of statistics")
+}
+
+func TestProviderNameDefaultAndEmpty(t *testing.T) {
+	h := newHarness(t, WithProviderName(""))
+	_, inv := h.Invoke(t.Context(), "a", nil, WithProviderName(""))
+	require.NoError(t, inv.Complete(nil))
+	assert.Equal(t, attribute.StringValue(semconv.ProviderOther),
+		attrs(h.span(t, "invoke_agent a"))[semconv.GenAIProviderNameKey])
+}
