@@ -41,6 +41,11 @@ func run(ctx context.Context, every time.Duration) (err error) {
 	// Files are written even when a collector is configured too.
 	cfg.Exporters.File.Path = exporters.DefaultTracesPath
 	cfg.Exporters.File.MetricsPath = exporters.DefaultMetricsPath
+	// The file exporters append, as a service restarting should; each run of this example
+	// stands alone, so it starts from empty files.
+	if err := removeOutputs(cfg.Exporters.File.Path, cfg.Exporters.File.MetricsPath); err != nil {
+		return err
+	}
 	tel, err := exporters.Setup(ctx, cfg)
 	if err != nil {
 		return err
@@ -63,4 +68,20 @@ func run(ctx context.Context, every time.Duration) (err error) {
 		case <-time.After(every):
 		}
 	}
+}
+
+// removeOutputs deletes the files an earlier run wrote to paths, rotated backups included.
+func removeOutputs(paths ...string) error {
+	for _, p := range paths {
+		files, err := exporters.RotatedFiles(p)
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -11,11 +11,12 @@ import (
 	"github.com/agenttrace/otelagent/semconv"
 )
 
-// TestQuickstartWritesTheTrace runs the example in a scratch directory and reads its trace file
-// back with the module's reader.
+// TestQuickstartWritesTheTrace runs the example twice in a scratch directory and reads its trace
+// file back with the module's reader: each run stands alone, so the file holds one run.
 func TestQuickstartWritesTheTrace(t *testing.T) {
 	t.Chdir(t.TempDir())
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "")
+	require.NoError(t, run(t.Context(), 0))
 	require.NoError(t, run(t.Context(), 0))
 
 	ops := map[string]int{}
