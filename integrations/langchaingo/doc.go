@@ -11,6 +11,10 @@
 //	agent := agents.NewOneShotAgent(llm, tools, agents.WithCallbacksHandler(h))
 //	executor := agents.NewExecutor(agent, agents.WithCallbacksHandler(h))
 //
+// Models that report no callbacks, or not all of them, go through [Handler.WrapModel]:
+// langchaingo v0.1.14's Anthropic model never reports the end of a successful call, so without
+// the wrapper its usage is lost; its fake LLM reports nothing.
+//
 // # Mapping
 //
 //   - The outermost chain of a run (HandleChainStart, for example an agents.Executor or an
@@ -18,7 +22,8 @@
 //     agent's own LLMChain, a chain a tool runs) get no span of their own: their model calls
 //     are the agent's, and their usage rolls up into it.
 //   - A model call (HandleLLMGenerateContentStart to HandleLLMGenerateContentEnd or
-//     HandleLLMError) is a chat span; see [UsageOf] for the usage read from the response.
+//     HandleLLMError, or a call through WrapModel) is a chat span, child of the run's innermost
+//     open span; see [UsageOf] for the usage read from the response.
 //   - An agent action (HandleAgentAction) opens an execute_tool span named after the action's
 //     tool; the tool's own HandleToolStart/End/Error, when it reports them, complete it. A tool
 //     called outside an agent opens its span at HandleToolStart, without a name.
