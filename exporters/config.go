@@ -69,8 +69,9 @@ type Config struct {
 	Batch              BatchConfig       `yaml:"batch,omitempty" json:"batch,omitempty"`
 	Metrics            MetricsConfig     `yaml:"metrics,omitempty" json:"metrics,omitempty"`
 	Content            ContentConfig     `yaml:"content,omitempty" json:"content,omitempty"`
-	// Pricing is the path of a pricing JSON file (see otelagent.LoadPricing). Empty means no
-	// pricing. Validate checks that the file exists; the otelagent package reads it.
+	// Pricing is the path of a pricing JSON file (see otelagent.LoadPricing), merged over the
+	// built-in list prices (otelagent.DefaultPricing). Empty means the built-in prices alone.
+	// Validate checks that the file exists; the otelagent package reads it.
 	Pricing string        `yaml:"pricing,omitempty" json:"pricing,omitempty"`
 	Logging LoggingConfig `yaml:"logging,omitempty" json:"logging,omitempty"`
 }

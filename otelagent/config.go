@@ -22,14 +22,15 @@ const DefaultEventLogCapacity = 1024
 
 // config is the Tracer's configuration, filled by newConfig.
 type config struct {
-	tracerProvider  trace.TracerProvider
-	meterProvider   metric.MeterProvider
-	providerName    string
-	captureContent  bool
-	maxContentBytes int
-	redactor        func(Message) Message
-	pricing         Pricing
-	eventLogCap     int
+	tracerProvider   trace.TracerProvider
+	meterProvider    metric.MeterProvider
+	providerName     string
+	captureContent   bool
+	maxContentBytes  int
+	redactor         func(Message) Message
+	pricing          Pricing
+	noDefaultPricing bool
+	eventLogCap      int
 }
 
 func newConfig(opts []Option) config {
@@ -142,7 +143,8 @@ func WithRedactor(redact func(Message) Message) Option {
 }
 
 // WithPricing sets the price table used for otelagent.cost.* attributes, the cost counters
-// and the cost fields of CacheStatistics. The default is no pricing: every cost is zero.
+// and the cost fields of CacheStatistics. It is merged over DefaultPricing model by model (see
+// WithDefaultPricing); the default is DefaultPricing alone.
 func WithPricing(p Pricing) Option {
 	return optionFunc(func(c *config) { c.pricing = p.clone() })
 }

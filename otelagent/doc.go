@@ -20,6 +20,15 @@
 // A reader summing spans therefore counts invoke_agent spans plus chat spans that have no
 // invoke_agent ancestor.
 //
+// # Prices
+//
+// Costs come from [DefaultPricing], an embedded table of OpenAI and Anthropic list prices dated
+// in [Stats].PricingAsOf, with the entries of [WithPricing] merged over it model by model. A
+// model is priced by its exact name, else by its family (the name without a provider prefix
+// or a snapshot suffix such as a date or "-latest"), else by the longest [WithPricing] entry
+// that prefixes it. A model with no price gets no cost attribute, is listed in
+// [Stats].UnpricedModels and is logged once through the default slog logger.
+//
 // A cache hit ([WithCacheHit]) means the application answered from its response cache and no
 // model was called: the usage given describes the avoided call and counts as saved, never spent.
 package otelagent // import "github.com/agenttrace/otelagent/otelagent"

@@ -344,8 +344,8 @@ func (t *Tracer) recordStats(i *Invocation, o *outcome, end time.Time) {
 		if o.priced {
 			g.priced.Store(true)
 		}
-		if o.unpriced {
-			s.noteUnpriced(o.model)
+		if o.unpriced && s.noteUnpriced(o.model) {
+			warnUnpriced(o.model, t.prices.asOf)
 		}
 	}
 }

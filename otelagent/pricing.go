@@ -150,7 +150,9 @@ func (mp ModelPrice) cacheReadSaving(c counts) float64 {
 // priceIndex caches Pricing lookups, since prefix matching walks the whole table. It caches at
 // most maxGroups model names, so memory stays bounded whatever names callers use.
 type priceIndex struct {
-	table  Pricing
+	table  Pricing // every entry, matched by name and family (see resolve)
+	prefix Pricing // the user's entries, also matched by prefix
+	asOf   string  // date of the default table, "" when it is off
 	cache  syncMap[string, priceEntry]
 	cached atomic.Int64
 }
@@ -167,7 +169,7 @@ func (x *priceIndex) lookup(model string) (ModelPrice, bool) {
 	if e, ok := x.cache.Load(model); ok {
 		return e.price, e.known
 	}
-	mp, ok := x.table.Lookup(model)
+	mp, ok := x.resolve(model)
 	if x.cached.Load() < maxGroups {
 		if _, loaded := x.cache.LoadOrStore(model, priceEntry{mp, ok}); !loaded {
 			x.cached.Add(1)

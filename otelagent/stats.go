@@ -31,6 +31,8 @@ type Stats struct {
 	// UnpricedModels lists models that counted tokens while the Tracer had pricing that does
 	// not know them; their cost is zero. Sorted.
 	UnpricedModels []string `json:"unpriced_models,omitempty"`
+	// PricingAsOf is the date of the default price table (DefaultPricing) when it is on.
+	PricingAsOf string `json:"pricing_as_of,omitempty"`
 }
 
 // GroupStats are the statistics of one agent or one model.
@@ -174,14 +176,17 @@ type statistics struct {
 	unpricedN           atomic.Int64
 }
 
-// noteUnpriced remembers a model pricing does not know, up to maxGroups names.
-func (s *statistics) noteUnpriced(model string) {
+// noteUnpriced remembers a model pricing does not know, up to maxGroups names, and reports
+// whether it is new.
+func (s *statistics) noteUnpriced(model string) bool {
 	if s.unpricedN.Load() >= maxGroups {
-		return
+		return false
 	}
 	if _, loaded := s.unpriced.LoadOrStore(model, struct{}{}); !loaded {
 		s.unpricedN.Add(1)
+		return true
 	}
+	return false
 }
 
 func (s *statistics) cacheStatistics() CacheStatistics {

@@ -55,9 +55,9 @@ func New(opts ...Option) *Tracer {
 		capture:      c.captureContent,
 		maxBytes:     c.maxContentBytes,
 		redact:       c.redactor,
-		prices:       priceIndex{table: c.pricing},
 		log:          newEventLog(c.eventLogCap),
 	}
+	t.prices.init(c)
 	return t
 }
 
@@ -243,7 +243,9 @@ func (t *Tracer) Stats() Stats {
 	if t == nil {
 		return Stats{Agents: map[string]GroupStats{}, Models: map[string]GroupStats{}}
 	}
-	return t.stats.stats()
+	st := t.stats.stats()
+	st.PricingAsOf = t.prices.asOf
+	return st
 }
 
 // Events returns a copy of the event log, oldest first; nil when the log is off.
