@@ -129,6 +129,38 @@ func TestReplayCommand(t *testing.T) {
 	assert.Equal(t, 2, requests)
 }
 
+// TestReportOutputIsPrivate checks that report -o creates its file 0600, as the trace files it
+// summarises are, even over an existing file that was readable by others.
+func TestReportOutputIsPrivate(t *testing.T) {
+	dir := t.TempDir()
+	existing := filepath.Join(dir, "old.csv")
+	require.NoError(t, os.WriteFile(existing, []byte("old"), 0o644))
+	require.NoError(t, os.Chmod(existing, 0o644))
+	for _, out := range []string{filepath.Join(dir, "new.html"), existing} {
+		t.Run(filepath.Base(out), func(t *testing.T) {
+			r := runCLI(t, "", "report", "-o", out, quickstartTrace)
+			require.Equal(t, 0, r.code, r.stderr)
+			fi, err := os.Stat(out)
+			require.NoError(t, err)
+			assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+		})
+	}
+}
+
+// TestReportCommandEscapesWarnings checks that a file name holding terminal escapes does not
+// reach standard error raw.
+func TestReportCommandEscapesWarnings(t *testing.T) {
+	trace, err := os.ReadFile(quickstartTrace)
+	require.NoError(t, err)
+	name := filepath.Join(t.TempDir(), "evil\x1b]0;title\x07.jsonl")
+	require.NoError(t, os.WriteFile(name, trace[:len(trace)-40], 0o600))
+	r := runCLI(t, "", "report", name)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "last line is cut short")
+	assert.NotContains(t, r.stderr+r.stdout, "\x1b")
+	assert.NotContains(t, r.stderr+r.stdout, "\x07")
+}
+
 // TestReplayCommandHidesSecrets checks that neither header values nor the endpoint's
 // password and query values reach the output, whatever goes wrong.
 func TestReplayCommandHidesSecrets(t *testing.T) {

@@ -58,10 +58,10 @@ TIMEOUT, and their TRACES_ forms). The exit status is 1 when any span was not de
 			}
 			res, err := replay.Replay(cmd.Context(), c, inputs, cmd.InOrStdin())
 			for _, w := range res.Warnings {
-				fmt.Fprintf(stderr, "otelagent: warning: %s\n", w)
+				fmt.Fprintf(stderr, "otelagent: warning: %s\n", report.EscapeText(w))
 			}
 			for _, e := range res.Errors {
-				fmt.Fprintf(stderr, "otelagent: %s\n", e)
+				fmt.Fprintf(stderr, "otelagent: %s\n", report.EscapeText(e))
 			}
 			if c.DryRun {
 				fmt.Fprintf(cmd.OutOrStdout(), "dry run: %d spans in %d files would be sent\n", res.Spans, res.Files)

@@ -154,11 +154,11 @@ func checkTraceFile(stdin io.Reader, out, stderr io.Writer, name string, model *
 			return err
 		}
 		model.CheckTraces(td, sum, func(f semcheck.Finding) {
-			fmt.Fprintf(out, "%s:%d: %s\n", name, tr.Line(), f)
+			fmt.Fprintf(out, "%s\n", report.EscapeText(fmt.Sprintf("%s:%d: %s", name, tr.Line(), f)))
 		})
 	}
 	for _, w := range tr.Warnings() {
-		fmt.Fprintf(stderr, "otelagent: warning: %s\n", w)
+		fmt.Fprintf(stderr, "otelagent: warning: %s\n", report.EscapeText(w))
 	}
 	return nil
 }

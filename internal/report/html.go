@@ -143,7 +143,7 @@ func tokensChart(b *strings.Builder, r *Report) {
 	for _, iv := range r.Intervals {
 		var sum int64
 		for _, k := range tokenKinds {
-			sum += k.value(iv.Usage)
+			sum = addSat(sum, k.value(iv.Usage))
 		}
 		top = max(top, sum)
 	}
@@ -273,7 +273,7 @@ func agentsChart(b *strings.Builder, agents []Row) {
 	topCost := rows[0].CostUSD
 	for i, row := range rows {
 		y := padT + float64(i)*barH
-		w := (chartW - labelW - 90) * row.CostUSD / topCost
+		w := (chartW - labelW - 90) * (row.CostUSD / topCost) // divide first: costs may be near MaxFloat64
 		w = math.Max(w, 1)
 		fmt.Fprintf(b, `<text x="%g" y="%.1f" text-anchor="end">%s</text>`+"\n", labelW-6, y+barH*0.65, html.EscapeString(truncate(row.Name, 24)))
 		fmt.Fprintf(b, `<rect class="bar" x="%g" y="%.1f" width="%.1f" height="%.1f" fill="#e15759"><title>%s: %s</title></rect>`+"\n",

@@ -2,12 +2,14 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/agenttrace/otelagent/otelagent"
 	"github.com/agenttrace/otelagent/semconv"
@@ -115,6 +117,18 @@ type Summarizer struct {
 	sources  []string
 	warnings []string
 	nSpans   int64
+	// source is the input being read, for warnings; nonFinite counts the NaN and infinite
+	// values met in each input (at most one entry per input).
+	source    string
+	nonFinite map[string]*nonFiniteNote
+	nfOrder   []string
+}
+
+// nonFiniteNote is what a warning says about an input's NaN and infinite values.
+type nonFiniteNote struct {
+	count int64
+	keys  []string
+	first string // the first span holding one
 }
 
 // NewSummarizer returns an empty Summarizer, or the error of opts.Validate.
@@ -126,13 +140,14 @@ func NewSummarizer(opts Options) (*Summarizer, error) {
 		opts.By = ByAgent
 	}
 	s := &Summarizer{
-		opts:     opts,
-		interval: opts.Interval,
-		auto:     opts.Interval == 0,
-		buckets:  make(map[int64]*group),
-		pending:  make(map[pendingKey][]operation),
-		skipped:  make(map[string]int64),
-		notes:    make(map[string]int64),
+		opts:      opts,
+		interval:  opts.Interval,
+		auto:      opts.Interval == 0,
+		buckets:   make(map[int64]*group),
+		pending:   make(map[pendingKey][]operation),
+		skipped:   make(map[string]int64),
+		notes:     make(map[string]int64),
+		nonFinite: make(map[string]*nonFiniteNote),
 	}
 	if s.auto {
 		s.interval = autoLadder[0]
@@ -146,8 +161,12 @@ func NewSummarizer(opts Options) (*Summarizer, error) {
 // AddWarning records a problem to show with the report, such as a reader's warning.
 func (s *Summarizer) AddWarning(w string) { s.warnings = append(s.warnings, w) }
 
-// AddSource records the name of an input for the report's header.
-func (s *Summarizer) AddSource(name string) { s.sources = append(s.sources, name) }
+// AddSource records the name of an input for the report's header; warnings about the spans
+// added after it name it.
+func (s *Summarizer) AddSource(name string) {
+	s.sources = append(s.sources, name)
+	s.source = name
+}
 
 // skip counts a span that is not summarised, by reason.
 func (s *Summarizer) skip(reason string) { s.skipped[reason]++ }
@@ -266,17 +285,44 @@ func (s *Summarizer) operation(sp ptrace.Span, isAgent bool) operation {
 	u.Reasoning = s.intAttr(attrs, semconv.GenAIUsageReasoningOutputTokensKey)
 	u.Total = s.intAttr(attrs, semconv.UsageTotalTokensKey)
 	if u.Total == 0 {
-		u.Total = u.Prompt + u.Completion
+		u.Total = addSat(u.Prompt, u.Completion)
 	}
 	op.tally.saved = s.intAttr(attrs, semconv.CacheTokensSavedKey)
-	cost, hasCost := s.floatAttr(attrs, semconv.CostUSDKey)
+	cost, hasCost := s.finiteAttr(sp, semconv.CostUSDKey)
 	if hasCost {
 		op.tally.cost = cost
-		op.tally.costSaved, _ = s.floatAttr(attrs, semconv.CostSavedUSDKey)
+		op.tally.costSaved, _ = s.finiteAttr(sp, semconv.CostSavedUSDKey)
 	} else if price, ok := s.opts.Pricing.Lookup(op.model); ok {
 		op.tally.cost, op.tally.costSaved = priceUsage(price, *u)
+		if math.IsNaN(op.tally.cost) || math.IsInf(op.tally.cost, 0) {
+			op.tally.cost = math.MaxFloat64
+		}
+		if math.IsNaN(op.tally.costSaved) || math.IsInf(op.tally.costSaved, 0) {
+			op.tally.costSaved = math.MaxFloat64
+		}
 	}
 	return op
+}
+
+// finiteAttr is floatAttr for a value the report sums: NaN and infinities, which no sum or
+// JSON output can carry, count as absent and are noted for a warning naming the input and the
+// first span.
+func (s *Summarizer) finiteAttr(sp ptrace.Span, k attribute.Key) (float64, bool) {
+	v, ok := s.floatAttr(sp.Attributes(), k)
+	if !ok || !(math.IsNaN(v) || math.IsInf(v, 0)) {
+		return v, ok
+	}
+	n := s.nonFinite[s.source]
+	if n == nil {
+		n = &nonFiniteNote{first: fmt.Sprintf("span %s %q", sp.SpanID(), sp.Name())}
+		s.nonFinite[s.source] = n
+		s.nfOrder = append(s.nfOrder, s.source)
+	}
+	n.count++
+	if !slices.Contains(n.keys, string(k)) {
+		n.keys = append(n.keys, string(k))
+	}
+	return 0, false
 }
 
 // priceUsage is what u costs at price and what its cache reads saved, in US dollars; the
@@ -289,8 +335,9 @@ func priceUsage(p otelagent.ModelPrice, u Usage) (cost, saved float64) {
 	if cacheWrite == 0 {
 		cacheWrite = p.Input
 	}
-	uncached := u.Prompt - u.CacheRead - u.CacheCreation
-	cost = (float64(uncached)*p.Input + float64(u.CacheRead)*cacheRead +
+	// In floats, so that huge counts cannot wrap.
+	uncached := float64(u.Prompt) - float64(u.CacheRead) - float64(u.CacheCreation)
+	cost = (uncached*p.Input + float64(u.CacheRead)*cacheRead +
 		float64(u.CacheCreation)*cacheWrite + float64(u.Completion)*p.Output) / 1e6
 	saved = float64(u.CacheRead) * (p.Input - cacheRead) / 1e6
 	return cost, saved
@@ -457,7 +504,18 @@ func (s *Summarizer) Report() *Report {
 	slices.Sort(idxs)
 	for _, idx := range idxs {
 		start := time.Unix(0, idx*int64(s.interval)).UTC()
-		r.Intervals = append(r.Intervals, IntervalRow{Start: start, Row: s.buckets[idx].row(start.Format(time.RFC3339))})
+		r.Intervals = append(r.Intervals, IntervalRow{Start: start, Row: s.buckets[idx].row(intervalName(start, s.interval))})
+	}
+	for _, src := range s.nfOrder {
+		n := s.nonFinite[src]
+		if src == "" {
+			src = "input"
+		}
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%s: %d NaN or infinite values of %s ignored (the first in %s)",
+			src, n.count, strings.Join(n.keys, ", "), n.first))
+	}
+	if r.Total.saturated() {
+		r.Warnings = append(r.Warnings, "some sums reached the largest number the report holds and were saturated there")
 	}
 	for _, m := range []struct {
 		counts map[string]int64
@@ -473,6 +531,21 @@ func (s *Summarizer) Report() *Report {
 		}
 	}
 	return r
+}
+
+// intervalName labels an interval by its start in RFC 3339, with as many fractional digits as
+// the interval needs for each label to differ from the next one's.
+func intervalName(start time.Time, interval time.Duration) string {
+	switch {
+	case interval%time.Second == 0:
+		return start.Format(time.RFC3339)
+	case interval%time.Millisecond == 0:
+		return start.Format("2006-01-02T15:04:05.000Z07:00")
+	case interval%time.Microsecond == 0:
+		return start.Format("2006-01-02T15:04:05.000000Z07:00")
+	default:
+		return start.Format("2006-01-02T15:04:05.000000000Z07:00")
+	}
 }
 
 func rowsOf(m map[string]*group) []Row {
