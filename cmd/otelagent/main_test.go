@@ -196,6 +196,17 @@ func TestReplayCommandHidesSecrets(t *testing.T) {
 	}
 }
 
+// TestValidateTraceNeedsNothingBeside checks that validate trace works from a directory with no
+// conventions models in it or its parents: the models are built in.
+func TestValidateTraceNeedsNothingBeside(t *testing.T) {
+	trace, err := filepath.Abs(quickstartTrace)
+	require.NoError(t, err)
+	t.Chdir(t.TempDir())
+	r := runCLI(t, "", "validate", "trace", trace)
+	assert.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "16 spans (16 GenAI): 0 errors, 0 warnings")
+}
+
 func TestValidateCommand(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.yaml")
