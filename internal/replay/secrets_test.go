@@ -76,6 +76,7 @@ func TestReplayErrorsRedactEndpoint(t *testing.T) {
 		{name: "http status", cfg: Config{Protocol: ProtocolHTTPProtobuf, Endpoint: "http://user:" + password + "@" + host + "/v1/traces?key=" + token}, redacted: "http://user:xxxxx@" + host + "/v1/traces?key=xxxxx"},
 		{name: "http unreachable", cfg: Config{Protocol: ProtocolHTTPProtobuf, Endpoint: "http://user:" + password + "@127.0.0.1:1/v1/traces?key=" + token}, redacted: "user:xxxxx@127.0.0.1:1"},
 		{name: "http bad scheme", cfg: Config{Protocol: ProtocolHTTPProtobuf, Endpoint: "ftp://user:" + password + "@" + host + "/?key=" + token}, fatal: true, redacted: "ftp://user:xxxxx@"},
+		{name: "grpc userinfo", cfg: Config{Endpoint: "user:" + password + "@" + host}, fatal: true, redacted: "(not shown: not a URL)"},
 		{name: "grpc bad scheme", cfg: Config{Endpoint: "ftp://user:" + password + "@" + host + "?key=" + token}, fatal: true, redacted: "ftp://user:xxxxx@"},
 	}
 	for _, tt := range tests {

@@ -47,6 +47,10 @@ func newGRPCSender(c Config) (*grpcSender, error) {
 	if target == "" {
 		target = defaultGRPCEndpoint
 	}
+	if !strings.Contains(target, "://") && strings.Contains(target, "@") {
+		// A user:password@ would reach resolver errors; gRPC credentials go in headers.
+		return nil, fmt.Errorf("replay: endpoint %s: a gRPC endpoint is host:port; send credentials as headers", redactEndpoint(c.Endpoint))
+	}
 	if strings.Contains(target, "://") {
 		u, err := url.Parse(target)
 		if err != nil || u.Host == "" {
@@ -72,7 +76,7 @@ func newGRPCSender(c Config) (*grpcSender, error) {
 	}
 	conn, err := grpc.NewClient(target, grpc.WithTransportCredentials(creds))
 	if err != nil {
-		return nil, fmt.Errorf("replay: endpoint %q: %w", target, err)
+		return nil, fmt.Errorf("replay: endpoint %s: %w", redactEndpoint(target), err)
 	}
 	return &grpcSender{conn: conn, client: ptraceotlp.NewGRPCClient(conn), md: metadata.New(c.Headers)}, nil
 }
