@@ -181,11 +181,18 @@ func legend(b *strings.Builder, items [][2]string) {
 	b.WriteString("</div>\n")
 }
 
+// intervalLabel labels a chart's axis as precisely as the interval width needs.
 func intervalLabel(t time.Time, d time.Duration) string {
-	if d >= 24*time.Hour {
+	switch {
+	case d >= 24*time.Hour:
 		return t.Format("2006-01-02")
+	case d >= time.Minute:
+		return t.Format("01-02 15:04")
+	case d >= time.Second:
+		return t.Format("15:04:05")
+	default:
+		return t.Format("15:04:05.000")
 	}
-	return t.Format("01-02 15:04")
 }
 
 func tokensChart(b *strings.Builder, r *Report) {

@@ -160,6 +160,9 @@ func TestIntervalLabelsAreDistinct(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
+	assert.Equal(t, "09:00:00.100", intervalLabel(base.Add(100*time.Millisecond), 100*time.Millisecond))
+	assert.Equal(t, "09:00:05", intervalLabel(base.Add(5*time.Second), 5*time.Second))
+	assert.Equal(t, "03-01 09:05", intervalLabel(base.Add(5*time.Minute), 5*time.Minute))
 }
 
 func TestSumsSaturate(t *testing.T) {
