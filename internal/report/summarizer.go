@@ -39,6 +39,12 @@ const (
 	MaxIntervals = 10000
 	// MaxPending is the number of chat spans kept while their ancestors are unknown.
 	MaxPending = 100_000
+	// MaxRemembered is the number of spans whose parent (and agent name) one generation of a
+	// Summarizer's memory keeps, for chat spans that end after their agent; two generations
+	// are kept.
+	MaxRemembered = 50_000
+	// maxClimb bounds the ancestors a chat span is traced through.
+	maxClimb = 64
 	// autoIntervals is the number of buckets an automatic interval aims at.
 	autoIntervals = 120
 )
@@ -88,6 +94,12 @@ type operation struct {
 	duration                   time.Duration
 	isAgent, hit, err          bool
 	tally                      tally
+	// late marks a chat that ended after its agent; lateTally is what it counted beyond the
+	// agent's span (the otelagent.rollup.counted.* attributes).
+	late      bool
+	lateTally tally
+	// contribution adds tokens and cost to the groups without counting an invocation.
+	contribution bool
 }
 
 // pendingKey names a span by trace and span ID.
@@ -112,11 +124,13 @@ type Summarizer struct {
 	buckets  map[int64]*group // bucket index -> state
 	pending  map[pendingKey][]operation
 	nPending int
-	skipped  map[string]int64 // reason -> spans
-	notes    map[string]int64 // other counted events worth a warning
-	sources  []string
-	warnings []string
-	nSpans   int64
+	// recent and older remember the spans read lately (see remember).
+	recent, older map[pendingKey]ancestor
+	skipped       map[string]int64 // reason -> spans
+	notes         map[string]int64 // other counted events worth a warning
+	sources       []string
+	warnings      []string
+	nSpans        int64
 	// source is the input being read, for warnings; nonFinite counts the NaN and infinite
 	// values met in each input (at most one entry per input).
 	source    string
@@ -145,6 +159,7 @@ func NewSummarizer(opts Options) (*Summarizer, error) {
 		auto:      opts.Interval == 0,
 		buckets:   make(map[int64]*group),
 		pending:   make(map[pendingKey][]operation),
+		recent:    make(map[pendingKey]ancestor),
 		skipped:   make(map[string]int64),
 		notes:     make(map[string]int64),
 		nonFinite: make(map[string]*nonFiniteNote),
@@ -189,28 +204,28 @@ func (s *Summarizer) addSpan(sp ptrace.Span) {
 	s.nSpans++
 	attrs := sp.Attributes()
 	opName := stringAttr(attrs, semconv.GenAIOperationNameKey)
-	key := keyOf(sp.TraceID(), sp.SpanID())
+	tid := sp.TraceID()
+	key := keyOf(tid, sp.SpanID())
 	parent := sp.ParentSpanID()
 	waiting, hasWaiting := s.pending[key]
 	if hasWaiting {
 		delete(s.pending, key)
+		s.nPending -= len(waiting)
 	}
 
 	switch opName {
 	case semconv.OperationInvokeAgent:
-		// Chat spans below it rolled up into its attributes: drop them.
-		s.nPending -= len(waiting)
-		s.count(s.operation(sp, true))
+		op := s.operation(sp, true)
+		s.remember(key, ancestor{parent: parent, agent: op.agent, isAgent: true})
+		s.settle(waiting, op.agent)
+		s.count(op)
 	case semconv.OperationChat:
 		op := s.operation(sp, false)
-		s.forward(waiting, parent, sp.TraceID())
-		if parent.IsEmpty() {
-			s.count(op)
-		} else {
-			s.wait(keyOf(sp.TraceID(), parent), op)
-		}
+		s.resolve(waiting, tid, parent)
+		s.resolve([]operation{op}, tid, parent)
 	default:
-		s.forward(waiting, parent, sp.TraceID())
+		s.remember(key, ancestor{parent: parent})
+		s.resolve(waiting, tid, parent)
 		switch opName {
 		case semconv.OperationExecuteTool, semconv.OperationInvokeWorkflow:
 		case "":
@@ -221,32 +236,85 @@ func (s *Summarizer) addSpan(sp ptrace.Span) {
 	}
 }
 
-// forward hands chat spans waiting on a span that is not an invoke_agent to its parent, or
-// counts them when it is a root.
-func (s *Summarizer) forward(waiting []operation, parent pcommon.SpanID, tid pcommon.TraceID) {
-	if len(waiting) == 0 {
+// resolve hands on chat operations whose nearest unresolved ancestor is parent: climbing
+// through the ancestors already read, they settle with an invoke_agent, count on their own
+// below a root, or wait for the first ancestor not read yet.
+func (s *Summarizer) resolve(ops []operation, tid pcommon.TraceID, parent pcommon.SpanID) {
+	if len(ops) == 0 {
 		return
 	}
-	if parent.IsEmpty() {
-		s.nPending -= len(waiting)
-		for _, op := range waiting {
+	for range maxClimb {
+		if parent.IsEmpty() {
+			for _, op := range ops {
+				s.count(op)
+			}
+			return
+		}
+		k := keyOf(tid, parent)
+		a, seen := s.ancestorOf(k)
+		if !seen {
+			s.wait(k, ops)
+			return
+		}
+		if a.isAgent {
+			s.settle(ops, a.agent)
+			return
+		}
+		parent = a.parent
+	}
+	s.notes[fmt.Sprintf("chat spans counted on their own: more than %d ancestors", maxClimb)] += int64(len(ops))
+	for _, op := range ops {
+		s.count(op)
+	}
+}
+
+// settle finishes chat operations below an invoke_agent of agent: their usage is in the
+// agent's span, except for late chats, which add what they counted beyond it to the agent.
+func (s *Summarizer) settle(ops []operation, agent string) {
+	for _, op := range ops {
+		if op.late {
+			op.agent, op.tally, op.contribution = agent, op.lateTally, true
+			s.count(op)
+		}
+	}
+}
+
+// wait parks chat operations until the span k is read.
+func (s *Summarizer) wait(k pendingKey, ops []operation) {
+	if s.nPending+len(ops) > MaxPending {
+		s.notes[fmt.Sprintf("chat spans counted before their ancestors were seen (more than %d were waiting)", MaxPending)] += int64(len(ops))
+		for _, op := range ops {
 			s.count(op)
 		}
 		return
 	}
-	k := keyOf(tid, parent)
-	s.pending[k] = append(s.pending[k], waiting...)
+	s.nPending += len(ops)
+	s.pending[k] = append(s.pending[k], ops...)
 }
 
-// wait parks a chat span until its ancestors are known.
-func (s *Summarizer) wait(k pendingKey, op operation) {
-	if s.nPending >= MaxPending {
-		s.notes[fmt.Sprintf("chat spans counted before their ancestors were seen (more than %d were waiting)", MaxPending)]++
-		s.count(op)
-		return
+// ancestor is what a Summarizer remembers of a span it read, for the chat spans read after
+// it (a late chat ends after its agent).
+type ancestor struct {
+	parent  pcommon.SpanID
+	agent   string
+	isAgent bool
+}
+
+// remember keeps a in the recent generation, which becomes the older one (dropping the
+// previous older one) when full: at most 2*MaxRemembered spans are remembered.
+func (s *Summarizer) remember(k pendingKey, a ancestor) {
+	if len(s.recent) >= MaxRemembered {
+		s.older, s.recent = s.recent, make(map[pendingKey]ancestor)
 	}
-	s.nPending++
-	s.pending[k] = append(s.pending[k], op)
+	s.recent[k] = a
+}
+
+func (s *Summarizer) ancestorOf(k pendingKey) (ancestor, bool) {
+	if a, ok := s.recent[k]; ok {
+		return a, true
+	}
+	a, ok := s.older[k]
+	return a, ok
 }
 
 // operation reads the figures of an invoke_agent or chat span.
@@ -267,6 +335,9 @@ func (s *Summarizer) operation(sp ptrace.Span, isAgent bool) operation {
 			op.agent = NoAgent
 		}
 		op.hit, _ = boolAttr(attrs, semconv.CacheHitKey)
+	}
+	if !isAgent {
+		op.late, _ = boolAttr(attrs, semconv.RollupLateKey)
 	}
 	if op.model == "" {
 		op.model = stringAttr(attrs, semconv.GenAIRequestModelKey)
@@ -300,6 +371,20 @@ func (s *Summarizer) operation(sp ptrace.Span, isAgent bool) operation {
 		if math.IsNaN(op.tally.costSaved) || math.IsInf(op.tally.costSaved, 0) {
 			op.tally.costSaved = math.MaxFloat64
 		}
+	}
+	if op.late {
+		lu := &op.lateTally.usage
+		lu.Prompt = s.intAttr(attrs, semconv.RollupCountedInputTokensKey)
+		lu.Completion = s.intAttr(attrs, semconv.RollupCountedOutputTokensKey)
+		lu.CacheRead = s.intAttr(attrs, semconv.RollupCountedCacheReadInputTokensKey)
+		lu.CacheCreation = s.intAttr(attrs, semconv.RollupCountedCacheCreationInputTokensKey)
+		lu.Reasoning = s.intAttr(attrs, semconv.RollupCountedReasoningOutputTokensKey)
+		lu.Total = s.intAttr(attrs, semconv.RollupCountedTotalTokensKey)
+		if lu.Total == 0 {
+			lu.Total = addSat(lu.Prompt, lu.Completion)
+		}
+		op.lateTally.cost, _ = s.finiteAttr(sp, semconv.RollupCountedCostUSDKey)
+		op.lateTally.costSaved, _ = s.finiteAttr(sp, semconv.RollupCountedCostSavedUSDKey)
 	}
 	return op
 }
@@ -365,6 +450,10 @@ func (s *Summarizer) count(op operation) {
 }
 
 func (g *group) add(op operation) {
+	if op.contribution {
+		g.tally.add(op.tally)
+		return
+	}
 	g.invocations++
 	if op.err {
 		g.errors++
@@ -477,6 +566,7 @@ func (s *Summarizer) Report() *Report {
 		}
 	}
 	s.pending, s.nPending = nil, 0
+	s.recent, s.older = nil, nil
 
 	dim := map[string]int{ByAgent: 0, ByModel: 1, ByConversation: 2}[s.opts.By]
 	r := &Report{
