@@ -73,6 +73,9 @@ type Config struct {
 	// pricing. Validate checks that the file exists; the otelagent package reads it.
 	Pricing string        `yaml:"pricing,omitempty" json:"pricing,omitempty"`
 	Logging LoggingConfig `yaml:"logging,omitempty" json:"logging,omitempty"`
+	// ShutdownTimeout bounds Telemetry.Shutdown as a whole (the file exporters first, then
+	// OTLP). Default DefaultShutdownTimeout; a shorter deadline on Shutdown's context wins.
+	ShutdownTimeout Duration `yaml:"shutdown_timeout,omitempty" json:"shutdown_timeout,omitempty"`
 }
 
 // SamplingConfig selects which traces are recorded.
@@ -92,9 +95,8 @@ type ExportersConfig struct {
 // FileExporterConfig configures the OTLP/JSON file exporters (FileExporter and
 // MetricFileExporter).
 type FileExporterConfig struct {
-	// Enabled turns the file exporters on or off. When nil they are on if Path or MetricsPath is
-	// set or if no OTLP export is configured, so that Config{} writes files and a config that
-	// only names a collector does not.
+	// Enabled turns the file exporters on or off. When nil they are on, also when OTLP export
+	// is on: the local copy is cheap and survives a collector outage.
 	Enabled *bool `yaml:"enabled,omitempty" json:"enabled,omitempty"`
 	// Path is the span file. Default DefaultTracesPath.
 	Path string `yaml:"path,omitempty" json:"path,omitempty"`
@@ -149,16 +151,18 @@ type TLSConfig struct {
 	KeyFile  string `yaml:"key_file,omitempty" json:"key_file,omitempty"`
 }
 
-// BatchConfig configures the batch span processor of every span exporter. Zero values leave
-// the settings to OTEL_BSP_* and the SDK defaults (queue 2048, batch 512, timeout 30s, delay
-// 5s).
+// BatchConfig configures the span queue of every span exporter. Zero values leave the
+// settings to OTEL_BSP_* and then to the defaults: a queue of DefaultMaxQueueSize spans
+// (at most 1,000,000), batches of DefaultMaxExportBatchSize, DefaultScheduleDelay between
+// exports, DefaultExportTimeout per export.
 type BatchConfig struct {
 	MaxQueueSize       int      `yaml:"max_queue_size,omitempty" json:"max_queue_size,omitempty"`
 	MaxExportBatchSize int      `yaml:"max_export_batch_size,omitempty" json:"max_export_batch_size,omitempty"`
 	ExportTimeout      Duration `yaml:"export_timeout,omitempty" json:"export_timeout,omitempty"`
 	ScheduleDelay      Duration `yaml:"schedule_delay,omitempty" json:"schedule_delay,omitempty"`
-	// Blocking makes a span end wait for queue space instead of dropping the span when the
-	// queue is full. The default, false, drops.
+	// Blocking makes a span's End wait for room in the OTLP queue instead of dropping the span
+	// (counted on otelagent.spans.dropped) when the queue is full. The default, false, drops.
+	// The file's queue always waits.
 	Blocking bool `yaml:"blocking,omitempty" json:"blocking,omitempty"`
 }
 
@@ -272,11 +276,35 @@ func (c Config) Validate() error {
 		}
 	}
 	c.Logging.validate(&p, c.Exporters.File)
+	p.nonNegativeDuration("shutdown_timeout", c.ShutdownTimeout)
 	return errors.Join(p.errs...)
 }
 
 // problems collects the errors of a validation, each prefixed with its key path.
 type problems struct{ errs []error }
+
+// on reports whether the file exporters run: unless Enabled is false.
+func (f FileExporterConfig) on() bool { return f.Enabled == nil || *f.Enabled }
+
+// checkAgainstEnv reports the contradictions between c and the OTEL_* variables that neither
+// shows alone.
+func (c Config) checkAgainstEnv(env envSettings) error {
+	q, qName := c.Batch.MaxQueueSize, "batch.max_queue_size"
+	if q == 0 {
+		q, qName = env.batch.MaxQueueSize, envBSPMaxQueueSize
+	}
+	b, bName := c.Batch.MaxExportBatchSize, "batch.max_export_batch_size"
+	if b == 0 {
+		b, bName = env.batch.MaxExportBatchSize, envBSPMaxExportBatch
+	}
+	if q == 0 {
+		q, qName = DefaultMaxQueueSize, "the default queue size"
+	}
+	if b > q && (c.Batch.MaxQueueSize == 0 || c.Batch.MaxExportBatchSize == 0) {
+		return fmt.Errorf("%s: %d is larger than %s %d", bName, b, qName, q)
+	}
+	return nil
+}
 
 func (p *problems) add(key, format string, args ...any) {
 	p.errs = append(p.errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
@@ -320,9 +348,9 @@ func (o OTLPConfig) validate(p *problems) {
 		if scheme, err := checkEndpoint(o.Endpoint); err != nil {
 			p.add("exporters.otlp.endpoint", "%v", err)
 		} else if scheme == "http" && o.Insecure != nil && !*o.Insecure {
-			p.add("exporters.otlp.insecure", "is false but exporters.otlp.endpoint %q asks for plain http", o.Endpoint)
+			p.add("exporters.otlp.insecure", "is false but exporters.otlp.endpoint %q asks for plain http", redactURL(o.Endpoint))
 		} else if scheme == "https" && o.Insecure != nil && *o.Insecure {
-			p.add("exporters.otlp.insecure", "is true but exporters.otlp.endpoint %q asks for https", o.Endpoint)
+			p.add("exporters.otlp.insecure", "is true but exporters.otlp.endpoint %q asks for https", redactURL(o.Endpoint))
 		}
 	}
 	for k := range o.Headers {
@@ -337,13 +365,16 @@ func (o OTLPConfig) validate(p *problems) {
 		p.add("exporters.otlp.tls", "files are set but exporters.otlp.insecure is true")
 	}
 	if o.Enabled != nil && !*o.Enabled && o.Endpoint != "" {
-		p.add("exporters.otlp.enabled", "is false but exporters.otlp.endpoint is set to %q", o.Endpoint)
+		p.add("exporters.otlp.enabled", "is false but exporters.otlp.endpoint is set to %q", redactURL(o.Endpoint))
 	}
 }
 
 func (b BatchConfig) validate(p *problems) {
 	p.nonNegative("batch.max_queue_size", b.MaxQueueSize)
 	p.nonNegative("batch.max_export_batch_size", b.MaxExportBatchSize)
+	if b.MaxQueueSize > maxQueueSizeLimit {
+		p.add("batch.max_queue_size", "%d is larger than %d", b.MaxQueueSize, maxQueueSizeLimit)
+	}
 	if b.MaxQueueSize > 0 && b.MaxExportBatchSize > b.MaxQueueSize {
 		p.add("batch.max_export_batch_size", "%d is larger than batch.max_queue_size %d", b.MaxExportBatchSize, b.MaxQueueSize)
 	}
@@ -381,25 +412,26 @@ func (l LoggingConfig) validate(p *problems, files FileExporterConfig) {
 // checkEndpoint accepts "host:port" and http(s) URLs with a host, and returns the URL scheme
 // ("" for host:port).
 func checkEndpoint(endpoint string) (scheme string, err error) {
+	shown := redactURL(endpoint)
 	if strings.Contains(endpoint, "://") {
 		u, err := url.Parse(endpoint)
 		if err != nil {
-			return "", fmt.Errorf("%q is not a valid URL", endpoint)
+			return "", fmt.Errorf("%q is not a valid URL", shown)
 		}
 		if u.Scheme != "http" && u.Scheme != "https" {
-			return "", fmt.Errorf("%q has scheme %q; use http, https or host:port", endpoint, u.Scheme)
+			return "", fmt.Errorf("%q has scheme %q; use http, https or host:port", shown, u.Scheme)
 		}
 		if u.Host == "" {
-			return "", fmt.Errorf("%q has no host", endpoint)
+			return "", fmt.Errorf("%q has no host", shown)
 		}
 		if u.RawQuery != "" || u.Fragment != "" {
-			return "", fmt.Errorf("%q has a query or fragment", endpoint)
+			return "", fmt.Errorf("%q has a query or fragment", shown)
 		}
 		return u.Scheme, nil
 	}
 	host, port, err := net.SplitHostPort(endpoint)
 	if err != nil || host == "" || port == "" || strings.ContainsAny(endpoint, "/ ") {
-		return "", fmt.Errorf("%q is neither host:port nor an http(s) URL", endpoint)
+		return "", fmt.Errorf("%q is neither host:port nor an http(s) URL", shown)
 	}
 	return "", nil
 }

@@ -51,11 +51,11 @@ var (
 
 // otlpEnabled reports whether the signal is exported over OTLP: exporters.otlp.enabled when
 // set, else whether an endpoint is configured or in the environment.
-func otlpEnabled(c OTLPConfig, s otlpSignal) bool {
+func otlpEnabled(c OTLPConfig, env envSettings, s otlpSignal) bool {
 	if c.Enabled != nil {
 		return *c.Enabled
 	}
-	return c.Endpoint != "" || os.Getenv(envOTLPEndpoint) != "" || os.Getenv(s.endpointEnv) != ""
+	return c.Endpoint != "" || env.otlp[s.name].endpoint
 }
 
 // otlpProtocol resolves the protocol: the config, else the signal's variable, else the
@@ -92,20 +92,26 @@ type otlpSettings struct {
 	gzip        *bool
 }
 
-func newOTLPSettings(c OTLPConfig, s otlpSignal) (otlpSettings, error) {
+// newOTLPSettings resolves c for signal s. Headers are passed explicitly, from c or else from
+// the environment as parsed and checked here, so that the exporter never parses (and never
+// prints) a malformed OTEL_EXPORTER_OTLP_HEADERS.
+func newOTLPSettings(c OTLPConfig, env otlpEnv, s otlpSignal) (otlpSettings, error) {
 	protocol, err := otlpProtocol(c, s)
 	if err != nil {
 		return otlpSettings{}, err
 	}
 	st := otlpSettings{protocol: protocol, insecure: c.Insecure, timeout: time.Duration(c.Timeout)}
-	if len(c.Headers) > 0 {
+	switch {
+	case len(c.Headers) > 0:
 		st.headers = c.Headers
+	case env.headers != nil:
+		st.headers = env.headers
 	}
 	if c.Endpoint != "" {
 		if strings.Contains(c.Endpoint, "://") {
 			u, err := url.Parse(c.Endpoint)
 			if err != nil {
-				return otlpSettings{}, fmt.Errorf("exporters.otlp.endpoint: %q is not a valid URL", c.Endpoint)
+				return otlpSettings{}, fmt.Errorf("exporters.otlp.endpoint: %q is not a valid URL", redactURL(c.Endpoint))
 			}
 			if protocol == ProtocolHTTPProtobuf {
 				// A base URL, as OTEL_EXPORTER_OTLP_ENDPOINT: the signal path goes after its path.
@@ -170,10 +176,20 @@ type otlpOptionSet[O any] struct {
 	headers     func(map[string]string) O
 	timeout     func(time.Duration) O
 	gzip        func(bool) O
+	retry       func(otlpRetry) O
 }
 
+// otlpRetry is the retry policy of every OTLP exporter: a failed export is retried after
+// 500ms, then up to every 5s, for at most 15s (and never past the export's timeout), so that a
+// short collector restart loses nothing while a dead one does not hold the queue for a minute.
+type otlpRetry struct {
+	initial, max, elapsed time.Duration
+}
+
+var defaultOTLPRetry = otlpRetry{initial: 500 * time.Millisecond, max: 5 * time.Second, elapsed: 15 * time.Second}
+
 func (o otlpOptionSet[O]) build(st otlpSettings, signalPath string) []O {
-	var opts []O
+	opts := []O{o.retry(defaultOTLPRetry)}
 	switch {
 	case st.endpointURL != "":
 		opts = append(opts, o.endpointURL(st.endpointURL))
@@ -206,6 +222,9 @@ var (
 		endpointURL: otlptracehttp.WithEndpointURL, endpoint: otlptracehttp.WithEndpoint, urlPath: otlptracehttp.WithURLPath,
 		insecure: otlptracehttp.WithInsecure, tls: otlptracehttp.WithTLSClientConfig, headers: otlptracehttp.WithHeaders,
 		timeout: otlptracehttp.WithTimeout,
+		retry: func(r otlpRetry) otlptracehttp.Option {
+			return otlptracehttp.WithRetry(otlptracehttp.RetryConfig{Enabled: true, InitialInterval: r.initial, MaxInterval: r.max, MaxElapsedTime: r.elapsed})
+		},
 		gzip: func(on bool) otlptracehttp.Option {
 			return otlptracehttp.WithCompression(map[bool]otlptracehttp.Compression{true: otlptracehttp.GzipCompression, false: otlptracehttp.NoCompression}[on])
 		},
@@ -217,11 +236,17 @@ var (
 			return otlptracegrpc.WithTLSCredentials(credentials.NewTLS(c))
 		},
 		gzip: func(on bool) otlptracegrpc.Option { return otlptracegrpc.WithCompressor(grpcCompressor(on)) },
+		retry: func(r otlpRetry) otlptracegrpc.Option {
+			return otlptracegrpc.WithRetry(otlptracegrpc.RetryConfig{Enabled: true, InitialInterval: r.initial, MaxInterval: r.max, MaxElapsedTime: r.elapsed})
+		},
 	}
 	metricHTTPOptions = otlpOptionSet[otlpmetrichttp.Option]{
 		endpointURL: otlpmetrichttp.WithEndpointURL, endpoint: otlpmetrichttp.WithEndpoint, urlPath: otlpmetrichttp.WithURLPath,
 		insecure: otlpmetrichttp.WithInsecure, tls: otlpmetrichttp.WithTLSClientConfig, headers: otlpmetrichttp.WithHeaders,
 		timeout: otlpmetrichttp.WithTimeout,
+		retry: func(r otlpRetry) otlpmetrichttp.Option {
+			return otlpmetrichttp.WithRetry(otlpmetrichttp.RetryConfig{Enabled: true, InitialInterval: r.initial, MaxInterval: r.max, MaxElapsedTime: r.elapsed})
+		},
 		gzip: func(on bool) otlpmetrichttp.Option {
 			return otlpmetrichttp.WithCompression(map[bool]otlpmetrichttp.Compression{true: otlpmetrichttp.GzipCompression, false: otlpmetrichttp.NoCompression}[on])
 		},
@@ -233,6 +258,9 @@ var (
 			return otlpmetricgrpc.WithTLSCredentials(credentials.NewTLS(c))
 		},
 		gzip: func(on bool) otlpmetricgrpc.Option { return otlpmetricgrpc.WithCompressor(grpcCompressor(on)) },
+		retry: func(r otlpRetry) otlpmetricgrpc.Option {
+			return otlpmetricgrpc.WithRetry(otlpmetricgrpc.RetryConfig{Enabled: true, InitialInterval: r.initial, MaxInterval: r.max, MaxElapsedTime: r.elapsed})
+		},
 	}
 )
 
@@ -245,7 +273,15 @@ func NewOTLPSpanExporter(ctx context.Context, c OTLPConfig) (sdktrace.SpanExport
 	if err := (Config{Exporters: ExportersConfig{OTLP: c}}).Validate(); err != nil {
 		return nil, err
 	}
-	st, err := newOTLPSettings(c, tracesSignal)
+	env, err := readOTLPEnv(tracesSignal)
+	if err != nil {
+		return nil, err
+	}
+	return newOTLPSpanExporter(ctx, c, envSettings{otlp: map[string]otlpEnv{tracesSignal.name: env}})
+}
+
+func newOTLPSpanExporter(ctx context.Context, c OTLPConfig, env envSettings) (sdktrace.SpanExporter, error) {
+	st, err := newOTLPSettings(c, env.otlp[tracesSignal.name], tracesSignal)
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +302,15 @@ func NewOTLPMetricExporter(ctx context.Context, c OTLPConfig) (sdkmetric.Exporte
 	if err := (Config{Exporters: ExportersConfig{OTLP: c}}).Validate(); err != nil {
 		return nil, err
 	}
-	st, err := newOTLPSettings(c, metricsSignal)
+	env, err := readOTLPEnv(metricsSignal)
+	if err != nil {
+		return nil, err
+	}
+	return newOTLPMetricExporter(ctx, c, envSettings{otlp: map[string]otlpEnv{metricsSignal.name: env}})
+}
+
+func newOTLPMetricExporter(ctx context.Context, c OTLPConfig, env envSettings) (sdkmetric.Exporter, error) {
+	st, err := newOTLPSettings(c, env.otlp[metricsSignal.name], metricsSignal)
 	if err != nil {
 		return nil, err
 	}
