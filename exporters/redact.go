@@ -42,7 +42,8 @@ func redactURL(raw string) string {
 	return u.String()
 }
 
-var urlPattern = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+`)
+// urlPattern matches a URL in running text, without the punctuation that may follow it.
+var urlPattern = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]*[^\s"'<>:,.;)]`)
 
 // scrubURLs redacts every URL in s (see redactURL).
 func scrubURLs(s string) string {

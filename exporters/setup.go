@@ -52,7 +52,9 @@ type Telemetry struct {
 
 // Setup builds the TracerProvider, MeterProvider and *slog.Logger that cfg describes, with the
 // standard OTEL_* environment variables, and installs them as the otel globals: the tracer and
-// meter providers, a TraceContext+Baggage propagator, an error handler and the SDK's internal
+// meter providers (when the config sets pricing or content.capture, the global tracer
+// provider wraps TracerProvider() to log once that a Tracer from otelagent.New misses them;
+// Telemetry.Tracer applies them), a TraceContext+Baggage propagator, an error handler and the SDK's internal
 // logger, both writing through the logger. It does not call slog.SetDefault: the application
 // decides (slog.SetDefault(tel.Logger())).
 //
@@ -316,7 +318,7 @@ func readerOptions(c, env MetricsConfig) []sdkmetric.PeriodicReaderOption {
 }
 
 func (t *Telemetry) installGlobals() {
-	otel.SetTracerProvider(t.tp)
+	otel.SetTracerProvider(t.globalTracerProvider())
 	otel.SetMeterProvider(t.mp)
 	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
 	logger := t.logger
