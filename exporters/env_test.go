@@ -2,10 +2,12 @@ package exporters
 
 import (
 	"bytes"
-	"io"
-	"os"
-	"path/filepath"
+	"log/slog"
+	"sync"
 	"testing"
+
+	"github.com/go-logr/logr"
+	"go.opentelemetry.io/otel"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -43,10 +45,10 @@ func TestSetupRejectsBadVariables(t *testing.T) {
 		{env: map[string]string{"OTEL_EXPORTER_OTLP_COMPRESSION": "br"}, want: `OTEL_EXPORTER_OTLP_COMPRESSION: "br" is not one of gzip, none`},
 		{env: map[string]string{"OTEL_EXPORTER_OTLP_INSECURE": "maybe"}, want: `OTEL_EXPORTER_OTLP_INSECURE: "maybe" is not true or false`},
 		{env: map[string]string{"OTEL_EXPORTER_OTLP_CERTIFICATE": "/nonexistent/ca.pem"}, want: "OTEL_EXPORTER_OTLP_CERTIFICATE: cannot read"},
-		{env: map[string]string{"OTEL_EXPORTER_OTLP_HEADERS": "Authorization: Bearer " + secret}, want: "OTEL_EXPORTER_OTLP_HEADERS: entry 1 has no '='"},
-		{env: map[string]string{"OTEL_EXPORTER_OTLP_HEADERS": "authorization=Bearer%zz" + secret}, want: "OTEL_EXPORTER_OTLP_HEADERS: entry 1 (authorization) has a bad percent-encoding"},
-		{env: map[string]string{"OTEL_EXPORTER_OTLP_TRACES_HEADERS": "a=b,,authorization=" + secret}, want: "OTEL_EXPORTER_OTLP_TRACES_HEADERS: entry 2 has no '='"},
-		{env: map[string]string{"OTEL_EXPORTER_OTLP_METRICS_HEADERS": "bad name=" + secret}, want: "OTEL_EXPORTER_OTLP_METRICS_HEADERS: entry 1 has an empty or invalid header name"},
+		{env: map[string]string{envOTLPEndpoint: "http://127.0.0.1:1", "OTEL_EXPORTER_OTLP_HEADERS": "Authorization: Bearer " + secret}, want: "OTEL_EXPORTER_OTLP_HEADERS: entry 1 has no '='"},
+		{env: map[string]string{envOTLPEndpoint: "http://127.0.0.1:1", "OTEL_EXPORTER_OTLP_HEADERS": "authorization=Bearer%zz" + secret}, want: "OTEL_EXPORTER_OTLP_HEADERS: entry 1 (authorization) has a bad percent-encoding"},
+		{env: map[string]string{envOTLPEndpoint: "http://127.0.0.1:1", "OTEL_EXPORTER_OTLP_TRACES_HEADERS": "a=b,,authorization=" + secret}, want: "OTEL_EXPORTER_OTLP_TRACES_HEADERS: entry 2 has no '='"},
+		{env: map[string]string{envOTLPEndpoint: "http://127.0.0.1:1", "OTEL_EXPORTER_OTLP_METRICS_HEADERS": "bad name=" + secret}, want: "OTEL_EXPORTER_OTLP_METRICS_HEADERS: entry 1 has an empty or invalid header name"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.want, func(t *testing.T) {
@@ -55,13 +57,13 @@ func TestSetupRejectsBadVariables(t *testing.T) {
 			for k, v := range tc.env {
 				t.Setenv(k, v)
 			}
-			stderr := captureStderr(t)
+			sdkLog := captureSDKLog(t)
 			tel, err := Setup(t.Context(), quietConfig())
 			require.Error(t, err)
 			assert.Nil(t, tel)
 			assert.Contains(t, err.Error(), tc.want)
 			assert.NotContains(t, err.Error(), secret)
-			assert.NotContains(t, stderr(), secret, "nothing printed outside the logger")
+			assert.NotContains(t, sdkLog.String(), secret, "the SDK never saw the value")
 		})
 	}
 }
@@ -139,24 +141,30 @@ func TestRedactURL(t *testing.T) {
 	assert.Equal(t, "post http://REDACTED@c/v1?k=REDACTED: refused", scrubURLs("post http://u:p@c/v1?k=v: refused"))
 }
 
-// captureStderr redirects os.Stderr to a file for the test and returns a function reading
-// what was written.
-func captureStderr(t *testing.T) func() string {
+// captureSDKLog sends the OpenTelemetry SDK's internal log (which goes to standard error by
+// default) to a buffer for the test.
+func captureSDKLog(t *testing.T) *syncBuffer {
 	t.Helper()
-	f, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
-	require.NoError(t, err)
-	old := os.Stderr
-	os.Stderr = f
-	t.Cleanup(func() {
-		os.Stderr = old
-		_ = f.Close()
-	})
-	return func() string {
-		_, err := f.Seek(0, io.SeekStart)
-		require.NoError(t, err)
-		var b bytes.Buffer
-		_, err = io.Copy(&b, f)
-		require.NoError(t, err)
-		return b.String()
-	}
+	var buf syncBuffer
+	otel.SetLogger(logr.FromSlogHandler(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.Level(-8)})))
+	t.Cleanup(func() { otel.SetLogger(logr.Discard()) })
+	return &buf
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
