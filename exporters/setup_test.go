@@ -169,8 +169,9 @@ func TestSetupFileEnabledRule(t *testing.T) {
 		wantFiles bool
 	}{
 		{name: "no otlp: files", wantFiles: true},
-		{name: "otlp from config: no files", otlp: OTLPConfig{Endpoint: addr, Insecure: new(true)}},
-		{name: "otlp from the environment: no files", env: map[string]string{envOTLPEndpoint: "http://" + addr}},
+		{name: "otlp from config: files too", otlp: OTLPConfig{Endpoint: addr, Insecure: new(true)}, wantFiles: true},
+		{name: "otlp from the environment: files too", env: map[string]string{envOTLPEndpoint: "http://" + addr}, wantFiles: true},
+		{name: "otlp and files disabled: no files", file: FileExporterConfig{Enabled: new(false)}, otlp: OTLPConfig{Endpoint: addr, Insecure: new(true)}},
 		{name: "otlp and enabled: files", file: FileExporterConfig{Enabled: new(true)}, otlp: OTLPConfig{Endpoint: addr, Insecure: new(true)}, wantFiles: true},
 		{name: "otlp and a path: files", file: FileExporterConfig{Path: DefaultTracesPath}, otlp: OTLPConfig{Endpoint: addr, Insecure: new(true)}, wantFiles: true},
 		{name: "otlp disabled over the environment: files", otlp: OTLPConfig{Enabled: new(false)}, env: map[string]string{envOTLPEndpoint: "http://" + addr}, wantFiles: true},
@@ -338,12 +339,12 @@ func TestSetupErrors(t *testing.T) {
 		{
 			name: "unwritable span file",
 			cfg:  Config{Exporters: ExportersConfig{File: FileExporterConfig{Path: filepath.Join(blocker, "s.jsonl")}}},
-			want: []string{"exporters.file.path: exporters: cannot create the directory of"},
+			want: []string{"exporters: setup: exporters.file.path: cannot create the directory of"},
 		},
 		{
 			name: "unwritable metric file after the span file was opened",
 			cfg:  Config{Exporters: ExportersConfig{File: FileExporterConfig{Path: filepath.Join(dir, "ok.jsonl"), MetricsPath: dir}}},
-			want: []string{"exporters.file.metrics_path: exporters: cannot open", "is a directory"},
+			want: []string{"exporters: setup: exporters.file.metrics_path: cannot open", "is a directory"},
 		},
 		{
 			name: "bad CA file after the file exporters were opened",
@@ -445,6 +446,9 @@ func TestSetupPropagatorRoundTrip(t *testing.T) {
 	assert.Contains(t, carrier["traceparent"], span.SpanContext().TraceID().String())
 }
 
+// TestTelemetryConcurrentSafe hammers one Telemetry from many goroutines: spans, logs,
+// metrics, flushes and Config while they run, then concurrent Shutdowns once all work has
+// joined, so that every span is recorded and every log line carries its trace.
 func TestTelemetryConcurrentSafe(t *testing.T) {
 	clearOTLPEnv(t)
 	dir := t.TempDir()
@@ -455,32 +459,42 @@ func TestTelemetryConcurrentSafe(t *testing.T) {
 	tel, err := Setup(t.Context(), cfg)
 	require.NoError(t, err)
 
-	var wg sync.WaitGroup
-	for g := range 8 {
-		wg.Go(func() {
+	const goroutines, perGoroutine = 8, 50
+	var work sync.WaitGroup
+	for g := range goroutines {
+		work.Go(func() {
 			tracer := tel.TracerProvider().Tracer("t")
 			counter, _ := tel.MeterProvider().Meter("t").Int64Counter("c")
-			for i := range 50 {
+			for i := range perGoroutine {
 				ctx, span := tracer.Start(t.Context(), "op")
 				tel.Logger().InfoContext(ctx, "working", "goroutine", g, "i", i)
 				counter.Add(ctx, 1)
 				span.End()
 				if i%10 == 0 {
-					_ = tel.ForceFlush(t.Context())
+					assert.NoError(t, tel.ForceFlush(t.Context()))
 					_ = tel.Config()
 				}
 			}
-			if g%2 == 0 {
-				_ = tel.Shutdown(t.Context())
-			}
 		})
 	}
-	wg.Wait()
-	require.NoError(t, tel.Shutdown(t.Context()), "later calls return nil")
+	work.Wait()
+	shutdownErrs := make([]error, goroutines)
+	var shutdowns sync.WaitGroup
+	for g := range goroutines {
+		shutdowns.Go(func() { shutdownErrs[g] = tel.Shutdown(t.Context()) })
+	}
+	shutdowns.Wait()
+	for _, err := range shutdownErrs {
+		assert.NoError(t, err)
+	}
 
+	spans, _ := readSpans(t, cfg.Exporters.File.Path)
+	assert.Len(t, spans, goroutines*perGoroutine, "every span reaches the file")
 	data, err := os.ReadFile(cfg.Logging.File)
 	require.NoError(t, err)
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	assert.Len(t, lines, goroutines*perGoroutine)
+	for _, line := range lines {
 		assert.Regexp(t, `^\S+ \S+ - otelagent - INFO - working goroutine=\d i=\d+ trace_id=[0-9a-f]{32} span_id=[0-9a-f]{16}$`, line)
 	}
 }

@@ -78,3 +78,24 @@ const (
 	// EventDefaultName names a RecordEvent event given without a name.
 	EventDefaultName = "otelagent.event"
 )
+
+// The module's self-metric of spans that never reached an exporter's destination, and its
+// attributes.
+const (
+	// SpansDroppedName counts spans lost on the way out: {span}, with SpansDroppedExporterKey
+	// and SpansDroppedReasonKey.
+	SpansDroppedName = "otelagent.spans.dropped"
+	SpansDroppedUnit = "{span}"
+	// SpansDroppedExporterKey (string) names the exporter: "file" or "otlp".
+	SpansDroppedExporterKey = attribute.Key("otelagent.exporter")
+	// SpansDroppedReasonKey (string) says why: one of the DropReason* values.
+	SpansDroppedReasonKey = attribute.Key("otelagent.drop.reason")
+
+	// DropReasonQueueFull: the exporter's queue was full when the span ended.
+	DropReasonQueueFull = "queue_full"
+	// DropReasonExportFailed: the exporter returned an error for the batch holding the span.
+	DropReasonExportFailed = "export_failed"
+	// DropReasonShutdown: the span ended after shutdown began, or shutdown's deadline passed
+	// before it was exported.
+	DropReasonShutdown = "shutdown"
+)
