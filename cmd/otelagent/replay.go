@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/agenttrace/otelagent/internal/replay"
-	"github.com/agenttrace/otelagent/internal/report"
+	"github.com/agenttrace/otelagent/internal/tracefile"
 )
 
 func newReplayCommand() *cobra.Command {
@@ -47,7 +47,7 @@ TIMEOUT, and their TRACES_ forms). The exit status is 1 when any span was not de
 			if err != nil {
 				return usageError{err}
 			}
-			inputs, err := report.ExpandInputs(files)
+			inputs, err := tracefile.ExpandInputs(files)
 			if err != nil {
 				return err
 			}

@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/agenttrace/otelagent/exporters"
-	"github.com/agenttrace/otelagent/internal/report"
 	"github.com/agenttrace/otelagent/internal/semcheck"
+	"github.com/agenttrace/otelagent/internal/tracefile"
 	"github.com/agenttrace/otelagent/semconv"
 )
 
@@ -94,7 +94,7 @@ is 1 when there is any error.`,
 			if err != nil {
 				return err
 			}
-			inputs, err := report.ExpandInputs(files)
+			inputs, err := tracefile.ExpandInputs(files)
 			if err != nil {
 				return err
 			}
@@ -135,7 +135,7 @@ func findSemconv() (string, error) {
 
 func checkTraceFile(stdin io.Reader, out, stderr io.Writer, name string, model *semcheck.Model, sum *semcheck.Summary) error {
 	var r io.Reader = stdin
-	if name != report.Stdin {
+	if name != tracefile.Stdin {
 		f, err := os.Open(name)
 		if err != nil {
 			return err
@@ -143,7 +143,7 @@ func checkTraceFile(stdin io.Reader, out, stderr io.Writer, name string, model *
 		defer f.Close()
 		r = f
 	}
-	tr := exporters.NewTraceReader(r, name)
+	tr := tracefile.NewTraceReader(r, name)
 	defer tr.Close()
 	for {
 		td, err := tr.Next()

@@ -12,11 +12,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
-	"github.com/agenttrace/otelagent/exporters"
+	"github.com/agenttrace/otelagent/internal/tracefile"
 )
-
-// Stdin is the input name that reads standard input.
-const Stdin = "-"
 
 // Progress is the state of a replay, reported through Config.Progress.
 type Progress struct {
@@ -70,7 +67,7 @@ func Replay(ctx context.Context, cfg Config, files []string, stdin io.Reader) (R
 	}
 	p := &player{cfg: cfg, snd: snd, res: &res, batch: ptrace.NewTraces()}
 	for _, name := range files {
-		if name != Stdin {
+		if name != tracefile.Stdin {
 			if fi, err := os.Stat(name); err == nil {
 				p.prog.BytesTotal += fi.Size()
 			}
@@ -119,7 +116,7 @@ func (c countingReader) Read(b []byte) (int, error) {
 
 func (p *player) file(ctx context.Context, name string, stdin io.Reader) error {
 	var r io.Reader
-	if name == Stdin {
+	if name == tracefile.Stdin {
 		if stdin == nil {
 			return errors.New("replay: no standard input")
 		}
@@ -134,7 +131,7 @@ func (p *player) file(ctx context.Context, name string, stdin io.Reader) error {
 	}
 	p.prog.File = name
 	p.res.Files++
-	tr := exporters.NewTraceReader(r, name)
+	tr := tracefile.NewTraceReader(r, name)
 	defer tr.Close()
 	for {
 		if err := ctx.Err(); err != nil {
@@ -144,7 +141,7 @@ func (p *player) file(ctx context.Context, name string, stdin io.Reader) error {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		var lineErr *exporters.LineError
+		var lineErr *tracefile.LineError
 		if errors.As(err, &lineErr) {
 			p.res.BadLines++
 			p.addError(err.Error())

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/otelagent/internal/tracefile"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -67,7 +68,7 @@ func svgElements(t *testing.T, dom, id, class string) int {
 }
 
 func TestHTMLReportInChromium(t *testing.T) {
-	rep, err := Build([]string{Stdin}, bytes.NewReader(jsonLines(t, scenario()...)), Options{Interval: time.Hour})
+	rep, err := Build([]string{tracefile.Stdin}, bytes.NewReader(jsonLines(t, scenario()...)), Options{Interval: time.Hour})
 	require.NoError(t, err)
 	var page bytes.Buffer
 	require.NoError(t, Render(&page, rep, FormatHTML))

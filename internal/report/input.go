@@ -8,73 +8,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
-	"github.com/agenttrace/otelagent/exporters"
+	"github.com/agenttrace/otelagent/internal/tracefile"
 	"github.com/agenttrace/otelagent/otelagent"
 )
 
-// Stdin is the input name that reads standard input.
-const Stdin = "-"
-
-// ExpandInputs turns command-line arguments into the files to read, in order: a glob pattern
-// gives its matches (sorted); a file exporter's path also gives its rotated backups, oldest
-// first (see exporters.RotatedFiles); "-" stays as is. A file is listed once. A pattern that
-// matches nothing and a path that does not exist are errors naming them.
-func ExpandInputs(args []string) ([]string, error) {
-	if len(args) == 0 {
-		return nil, errors.New("report: no input: name trace files, or - for standard input")
-	}
-	var out []string
-	seen := make(map[string]bool)
-	add := func(p string) {
-		if !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
-	}
-	for _, arg := range args {
-		if arg == Stdin {
-			add(arg)
-			continue
-		}
-		var matches []string
-		if hasMeta(arg) {
-			m, err := filepath.Glob(arg)
-			if err != nil {
-				return nil, fmt.Errorf("report: pattern %q: %w", arg, err)
-			}
-			if len(m) == 0 {
-				return nil, fmt.Errorf("report: pattern %q matches no file", arg)
-			}
-			slices.Sort(m)
-			matches = m
-		} else {
-			matches = []string{arg}
-		}
-		for _, m := range matches {
-			files, err := exporters.RotatedFiles(m)
-			if err != nil {
-				return nil, fmt.Errorf("report: %w", err)
-			}
-			if len(files) == 0 {
-				return nil, fmt.Errorf("report: %s: no such file", m)
-			}
-			for _, f := range files {
-				add(f)
-			}
-		}
-	}
-	return out, nil
-}
-
-func hasMeta(p string) bool {
-	return bytes.ContainsAny([]byte(p), `*?[`)
-}
-
-// Build reads the named inputs (see ExpandInputs; "-" reads stdin) and returns their report.
+// Build reads the named inputs (see tracefile.ExpandInputs; "-" reads stdin) and returns their report.
 // Inputs are OTLP/JSON trace files, gzipped or not, or one summary file written by
 // otelagent's Tracer.SaveTrace, recognised by its content. A cut-short last line, spans that
 // are not agent operations and attributes of the wrong type are skipped and counted in the
@@ -97,7 +38,7 @@ func Build(inputs []string, stdin io.Reader, opts Options) (*Report, error) {
 // addInput reads one input into s; a SaveTrace summary, allowed only alone, gives its report.
 func addInput(s *Summarizer, name string, stdin io.Reader, inputs int) (*Report, error) {
 	var r io.Reader
-	if name == Stdin {
+	if name == tracefile.Stdin {
 		if stdin == nil {
 			return nil, errors.New("report: no standard input")
 		}
@@ -123,7 +64,7 @@ func addInput(s *Summarizer, name string, stdin io.Reader, inputs int) (*Report,
 
 // addTraces streams one OTLP/JSON input into s.
 func addTraces(s *Summarizer, r io.Reader, name string) error {
-	tr := exporters.NewTraceReader(r, name)
+	tr := tracefile.NewTraceReader(r, name)
 	defer tr.Close()
 	records := 0
 	for {
@@ -131,7 +72,7 @@ func addTraces(s *Summarizer, r io.Reader, name string) error {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		var lineErr *exporters.LineError
+		var lineErr *tracefile.LineError
 		if errors.As(err, &lineErr) && records > 0 {
 			s.AddWarning(fmt.Sprintf("%v; line skipped", err))
 			continue

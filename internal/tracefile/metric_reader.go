@@ -1,4 +1,4 @@
-package exporters
+package tracefile
 
 import (
 	"encoding/json"
