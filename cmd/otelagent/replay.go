@@ -70,10 +70,10 @@ TIMEOUT, and their TRACES_ forms). The exit status is 1 when any span was not de
 			if err != nil {
 				return err
 			}
+			if res.BadLines > 0 {
+				fmt.Fprintf(stderr, "otelagent: %s skipped: not OTLP/JSON trace records\n", plural(res.BadLines, "line"))
+			}
 			if !res.Delivered() {
-				if res.BadLines > 0 {
-					fmt.Fprintf(stderr, "otelagent: %d lines were not OTLP/JSON trace records\n", res.BadLines)
-				}
 				return exitError{1}
 			}
 			return nil

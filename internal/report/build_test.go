@@ -125,7 +125,6 @@ func TestBuildErrors(t *testing.T) {
 		{name: "bad glob", args: []string{filepath.Join(dir, "[")}, expand: true, want: "syntax error in pattern"},
 		{name: "no input", args: nil, expand: true, want: "no input"},
 		{name: "not OTLP", args: []string{notOTLP}, want: notOTLP + ":1: not OTLP/JSON"},
-		{name: "metrics file", args: []string{metrics}, want: metrics + ":1: not OTLP/JSON traces"},
 		{name: "summary with others", args: []string{summary, quickstartTrace}, want: "a summary can only be reported alone"},
 		{name: "summary by conversation", args: []string{summary}, opts: Options{By: ByConversation}, want: "has no conversations"},
 		{name: "summary with interval", args: []string{summary}, opts: Options{Interval: time.Hour}, want: "no span times"},

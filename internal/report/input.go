@@ -7,20 +7,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"time"
 
 	"github.com/agenttrace/otelagent/internal/tracefile"
 	"github.com/agenttrace/otelagent/otelagent"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
 // Build reads the named inputs (see tracefile.ExpandInputs; "-" reads stdin) and returns their report.
 // Inputs are OTLP/JSON trace files, gzipped or not, or one summary file written by
-// otelagent's Tracer.SaveTrace, recognised by its content. A cut-short last line, spans that
-// are not agent operations and attributes of the wrong type are skipped and counted in the
-// report's warnings. A file whose first record is not OTLP/JSON is an error naming the file
-// and line; a later bad line is skipped with a warning.
+// otelagent's Tracer.SaveTrace, recognised by its content. Damaged lines and metrics files are
+// handled as tracefile.ReadTraces does, their warnings in the report's; spans that are not
+// agent operations and attributes of the wrong type are skipped and counted in the warnings.
 func Build(inputs []string, stdin io.Reader, opts Options) (*Report, error) {
 	s, err := NewSummarizer(opts)
 	if err != nil {
@@ -37,20 +36,11 @@ func Build(inputs []string, stdin io.Reader, opts Options) (*Report, error) {
 
 // addInput reads one input into s; a SaveTrace summary, allowed only alone, gives its report.
 func addInput(s *Summarizer, name string, stdin io.Reader, inputs int) (*Report, error) {
-	var r io.Reader
-	if name == tracefile.Stdin {
-		if stdin == nil {
-			return nil, errors.New("report: no standard input")
-		}
-		r = stdin
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, fmt.Errorf("report: %w", err)
-		}
-		defer f.Close()
-		r = f
+	r, err := tracefile.Open(name, stdin)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
 	}
+	defer r.Close()
 	br := bufio.NewReaderSize(r, 64<<10)
 	if isSummary(br) {
 		if inputs != 1 {
@@ -58,35 +48,20 @@ func addInput(s *Summarizer, name string, stdin io.Reader, inputs int) (*Report,
 		}
 		return summaryReport(br, name, s.opts)
 	}
-	s.AddSource(name)
-	return nil, addTraces(s, br, name)
-}
-
-// addTraces streams one OTLP/JSON input into s.
-func addTraces(s *Summarizer, r io.Reader, name string) error {
-	tr := tracefile.NewTraceReader(r, name)
-	defer tr.Close()
-	records := 0
-	for {
-		td, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var lineErr *tracefile.LineError
-		if errors.As(err, &lineErr) && records > 0 {
-			s.AddWarning(fmt.Sprintf("%v; line skipped", err))
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("report: %w", err)
-		}
-		records++
+	res, err := tracefile.ReadTraces(br, name, func(td ptrace.Traces, _ int) error {
 		s.Add(td)
-	}
-	for _, w := range tr.Warnings() {
+		return nil
+	})
+	for _, w := range res.Warnings {
 		s.AddWarning(w)
 	}
-	return nil
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	if !res.Metrics {
+		s.AddSource(name)
+	}
+	return nil, nil
 }
 
 // isSummary reports whether br starts with a JSON object whose first key is one of

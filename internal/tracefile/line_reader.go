@@ -193,7 +193,7 @@ func checkRecord(line []byte, fields ...string) error {
 	want := signalOf(fields[0])
 	for key := range top {
 		if other := signalOf(key); other != "" {
-			return fmt.Errorf("not OTLP/JSON %s: the line holds %s (%q)", want, other, key)
+			return &signalError{want: want, found: other, field: key}
 		}
 	}
 	keys := make([]string, 0, len(top))
@@ -205,6 +205,16 @@ func checkRecord(line []byte, fields ...string) error {
 		keys = append(keys[:5], "...")
 	}
 	return fmt.Errorf("not OTLP/JSON %s: no %q field (fields: %s)", want, fields[0], strings.Join(keys, ", "))
+}
+
+// signalError is the error for a record of another signal than the reader's.
+type signalError struct {
+	want, found string // "traces", "metrics", ...
+	field       string // the top-level field naming the signal found
+}
+
+func (e *signalError) Error() string {
+	return fmt.Sprintf("not OTLP/JSON %s: the line holds %s (%q)", e.want, e.found, e.field)
 }
 
 // signalOf names the signal whose requests have the top-level field, or returns "".

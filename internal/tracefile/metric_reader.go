@@ -57,6 +57,9 @@ func decodeMetrics(line []byte) (pmetric.Metrics, error) {
 	if err := checkObject(line); err != nil {
 		return pmetric.Metrics{}, err
 	}
+	if err := checkRecordSize(line); err != nil {
+		return pmetric.Metrics{}, err
+	}
 	var u pmetric.JSONUnmarshaler
 	md, err := u.UnmarshalMetrics(line)
 	if err != nil {

@@ -65,6 +65,9 @@ func decodeTraces(line []byte) (ptrace.Traces, error) {
 	if err := checkObject(line); err != nil {
 		return ptrace.Traces{}, err
 	}
+	if err := checkRecordSize(line); err != nil {
+		return ptrace.Traces{}, err
+	}
 	var u ptrace.JSONUnmarshaler
 	td, err := u.UnmarshalTraces(line)
 	if err != nil {
