@@ -4,14 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"time"
 
 	"github.com/agenttrace/otelagent/internal/tracefile"
-	"github.com/agenttrace/otelagent/otelagent"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
@@ -92,18 +90,21 @@ func summaryReport(r io.Reader, name string, opts Options) (*Report, error) {
 	case !opts.Since.IsZero() || !opts.Until.IsZero() || opts.Interval != 0:
 		return nil, fmt.Errorf("report: %s is a SaveTrace summary, which has no span times for --since, --until or --interval", name)
 	}
-	var sum otelagent.TraceSummary
-	dec := json.NewDecoder(r)
-	if err := dec.Decode(&sum); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return nil, fmt.Errorf("report: %s: not a SaveTrace summary: %w (byte %d)", name, err, se.Offset)
-		}
+	sum, err := readSavedSummary(r)
+	if err != nil {
 		return nil, fmt.Errorf("report: %s: not a SaveTrace summary: %w", name, err)
 	}
-	toRows := func(m map[string]otelagent.GroupStats, empty string) []Row {
-		rows := make([]Row, 0, len(m))
-		for n, g := range m {
+	var warnings []string
+	toRows := func(l groupList, empty, dimension string) []Row {
+		rows := make([]Row, 0, len(l.names)+1)
+		if l.pooled > 0 {
+			l.names = append(l.names, OverflowGroup)
+			l.stats = append(l.stats, l.over)
+			warnings = append(warnings, fmt.Sprintf("%s: %d %s past the first %d pooled as %s, without latency percentiles",
+				name, l.pooled, dimension, MaxGroups, OverflowGroup))
+		}
+		for i, n := range l.names {
+			g := l.stats[i]
 			if n == "" {
 				n = empty
 			}
@@ -121,10 +122,10 @@ func summaryReport(r io.Reader, name string, opts Options) (*Report, error) {
 		slices.SortFunc(rows, func(a, b Row) int { return cmpString(a.Name, b.Name) })
 		return rows
 	}
-	agents := toRows(sum.Stats.Agents, NoAgent)
+	agents := toRows(sum.agents, NoAgent, "agents")
 	rep := &Report{By: opts.By, Sources: []string{name}, Agents: agents, Rows: agents}
 	if opts.By == ByModel {
-		rep.Rows = toRows(sum.Stats.Models, UnknownModel)
+		rep.Rows = toRows(sum.models, UnknownModel, "models")
 	}
 	// Every token counts once across the agent groups, so they add up to the totals.
 	total := Row{Name: "total"}
@@ -133,12 +134,13 @@ func summaryReport(r io.Reader, name string, opts Options) (*Report, error) {
 		total.Errors += a.Errors
 		total.Usage.add(a.Usage)
 	}
-	cs := sum.CacheStatistics
+	cs := sum.cache
 	total.CacheHits, total.CacheMisses = cs.Hits, cs.Misses
 	total.TokensSaved, total.CostUSD, total.CostSavedUSD = cs.TokensSaved, cs.CostSpent, cs.CostSaved
 	total.finish()
 	rep.Total = total
 	rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s is a SaveTrace summary: total latency percentiles are not available", name))
+	rep.Warnings = append(rep.Warnings, warnings...)
 	return rep, nil
 }
 
