@@ -157,3 +157,31 @@ func TestReadTracesHostileGzip(t *testing.T) {
 	require.Len(t, res.Warnings, 1)
 	assert.Equal(t, fmt.Sprintf("hostile.jsonl.gz:1: record holds more than %d spans; line skipped", MaxRecordSpans), res.Warnings[0])
 }
+
+// FuzzReadTraces feeds arbitrary bytes to the damaged-input policy: it never panics, the
+// lines it passes on increase, and its warnings stay few whatever the number of bad lines.
+func FuzzReadTraces(f *testing.F) {
+	golden := []byte(mustRead(f, goldenTraces))
+	f.Add(golden)
+	f.Add(gzipped(f, golden))
+	f.Add(append(append([]byte{}, golden[:300]...), '\n'))
+	f.Add([]byte(`{"resourceMetrics":[]}` + "\n"))
+	f.Add([]byte("a\nb\nc\n"))
+	f.Add(spansLine(3))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		last := 0
+		res, _ := ReadTraces(bytes.NewReader(data), "fuzz", func(td ptrace.Traces, line int) error {
+			if line <= last {
+				t.Fatalf("line %d after line %d", line, last)
+			}
+			last = line
+			return nil
+		})
+		if len(res.Warnings) > maxLineWarnings+1 {
+			t.Fatalf("%d warnings", len(res.Warnings))
+		}
+		if res.Metrics && res.Records > 0 {
+			t.Fatal("a metrics file with trace records")
+		}
+	})
+}

@@ -46,7 +46,7 @@ func drainTraces(t *testing.T, r *TraceReader) (results []readResult, final erro
 	return nil, nil
 }
 
-func mustRead(t *testing.T, path string) string {
+func mustRead(t testing.TB, path string) string {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -284,6 +284,9 @@ func FuzzTraceReader(f *testing.F) {
 			}
 			if err != nil {
 				return // input errors (broken gzip) end the stream
+			}
+			if td.SpanCount() > MaxRecordSpans {
+				t.Fatalf("a record of %d spans passed the limit", td.SpanCount())
 			}
 			var m ptrace.JSONMarshaler
 			first, err := m.MarshalTraces(td)
