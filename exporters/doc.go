@@ -6,7 +6,7 @@
 // exporter uses (hex trace and span IDs, enums as numbers, 64-bit integers as strings), so the
 // Collector's otlpjsonfile receiver and any OTLP/JSON tool read them. Files are created with mode
 // 0600, appended to, and rotated by size, count and age; every line is whole on disk.
-// TraceReader and MetricReader stream such files back, one record at a time, gzip included.
+// The otelagent command reads such files back (report, validate, replay), gzip included.
 //
 // Config, LoadConfig and Setup build a complete pipeline (TracerProvider, MeterProvider and
 // logger) from one configuration file and the standard OTEL_* environment variables, and

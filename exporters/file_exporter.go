@@ -25,7 +25,7 @@ const (
 // ExportTraceServiceRequest per line, spans grouped by resource and instrumentation scope,
 // encoded as the OpenTelemetry Collector's file exporter encodes them (hex trace and span IDs,
 // enums as numbers, 64-bit integers as strings). The Collector's otlpjsonfile receiver and
-// TraceReader read the file back.
+// the otelagent command (report, validate, replay) read the file back.
 //
 // Each ExportSpans call ends with its lines handed to the operating system, and every line is
 // written whole by a single write, so a rotation never splits one. All methods are safe for

@@ -3,7 +3,6 @@ package exporters
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,15 +24,7 @@ import (
 // readSpans returns every span of an OTLP/JSON trace file with its resource.
 func readSpans(t *testing.T, path string) (spans []ptrace.Span, resources []pcommon.Resource) {
 	t.Helper()
-	r, err := OpenTraceFile(path)
-	require.NoError(t, err)
-	defer r.Close()
-	for {
-		td, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return spans, resources
-		}
-		require.NoError(t, err)
+	for _, td := range readTraceLines(t, path) {
 		for _, rs := range td.ResourceSpans().All() {
 			for _, ss := range rs.ScopeSpans().All() {
 				for _, s := range ss.Spans().All() {
@@ -43,21 +34,14 @@ func readSpans(t *testing.T, path string) (spans []ptrace.Span, resources []pcom
 			}
 		}
 	}
+	return spans, resources
 }
 
 // readMetricNames returns the names of every metric of an OTLP/JSON metric file.
 func readMetricNames(t *testing.T, path string) []string {
 	t.Helper()
-	r, err := OpenMetricFile(path)
-	require.NoError(t, err)
-	defer r.Close()
 	var names []string
-	for {
-		md, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return names
-		}
-		require.NoError(t, err)
+	for _, md := range readMetricLines(t, path) {
 		for _, rm := range md.ResourceMetrics().All() {
 			for _, sm := range rm.ScopeMetrics().All() {
 				for _, m := range sm.Metrics().All() {
@@ -69,6 +53,7 @@ func readMetricNames(t *testing.T, path string) []string {
 			}
 		}
 	}
+	return names
 }
 
 func TestSetupFiles(t *testing.T) {

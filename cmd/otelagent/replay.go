@@ -11,6 +11,7 @@ import (
 
 	"github.com/agenttrace/otelagent/internal/replay"
 	"github.com/agenttrace/otelagent/internal/report"
+	"github.com/agenttrace/otelagent/internal/tracefile"
 )
 
 func newReplayCommand() *cobra.Command {
@@ -48,7 +49,7 @@ TIMEOUT, and their TRACES_ forms). The exit status is 1 when any span was not de
 			if err != nil {
 				return usageError{err}
 			}
-			inputs, err := report.ExpandInputs(files)
+			inputs, err := tracefile.ExpandInputs(files)
 			if err != nil {
 				return err
 			}
@@ -71,10 +72,10 @@ TIMEOUT, and their TRACES_ forms). The exit status is 1 when any span was not de
 			if err != nil {
 				return err
 			}
+			if res.BadLines > 0 {
+				fmt.Fprintf(stderr, "otelagent: %s skipped: not OTLP/JSON trace records\n", plural(res.BadLines, "line"))
+			}
 			if !res.Delivered() {
-				if res.BadLines > 0 {
-					fmt.Fprintf(stderr, "otelagent: %d lines were not OTLP/JSON trace records\n", res.BadLines)
-				}
 				return exitError{1}
 			}
 			return nil

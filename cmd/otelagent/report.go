@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/agenttrace/otelagent/internal/report"
+	"github.com/agenttrace/otelagent/internal/tracefile"
 	"github.com/agenttrace/otelagent/otelagent"
 )
 
@@ -62,7 +63,7 @@ last line, spans that are no agent operation) are summarised on standard error.`
 			if err := opts.Validate(); err != nil {
 				return usageError{err}
 			}
-			inputs, err := report.ExpandInputs(files)
+			inputs, err := tracefile.ExpandInputs(files)
 			if err != nil {
 				return err
 			}

@@ -1,17 +1,17 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/agenttrace/otelagent/exporters"
 	"github.com/agenttrace/otelagent/internal/report"
 	"github.com/agenttrace/otelagent/internal/semcheck"
+	"github.com/agenttrace/otelagent/internal/tracefile"
 )
 
 func newValidateCommand() *cobra.Command {
@@ -88,18 +88,25 @@ is 1 when there is any error.`,
 			if err != nil {
 				return err
 			}
-			inputs, err := report.ExpandInputs(files)
+			inputs, err := tracefile.ExpandInputs(files)
 			if err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
 			var sum semcheck.Summary
+			skipped := 0
 			for _, name := range inputs {
-				if err := checkTraceFile(cmd.InOrStdin(), out, cmd.ErrOrStderr(), name, model, &sum); err != nil {
+				n, err := checkTraceFile(cmd.InOrStdin(), out, cmd.ErrOrStderr(), name, model, &sum)
+				skipped += n
+				if err != nil {
 					return err
 				}
 			}
-			fmt.Fprintf(out, "%d spans (%d GenAI): %d errors, %d warnings\n", sum.Spans, sum.GenAISpans, sum.Errors, sum.Warnings)
+			fmt.Fprintf(out, "%d spans (%d GenAI): %d errors, %d warnings", sum.Spans, sum.GenAISpans, sum.Errors, sum.Warnings)
+			if skipped > 0 {
+				fmt.Fprintf(out, ", %s skipped", plural(skipped, "line"))
+			}
+			fmt.Fprintln(out)
 			if sum.Errors > 0 {
 				return exitError{1}
 			}
@@ -110,34 +117,24 @@ is 1 when there is any error.`,
 	return cmd
 }
 
-func checkTraceFile(stdin io.Reader, out, stderr io.Writer, name string, model *semcheck.Model, sum *semcheck.Summary) error {
-	var r io.Reader = stdin
-	if name != report.Stdin {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		r = f
+// checkTraceFile checks the spans of one input, skipping damaged lines as
+// tracefile.ReadTraces does; it returns the number of lines skipped.
+func checkTraceFile(stdin io.Reader, out, stderr io.Writer, name string, model *semcheck.Model, sum *semcheck.Summary) (int, error) {
+	r, err := tracefile.Open(name, stdin)
+	if err != nil {
+		return 0, err
 	}
-	tr := exporters.NewTraceReader(r, name)
-	defer tr.Close()
-	for {
-		td, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
+	defer r.Close()
+	res, err := tracefile.ReadTraces(r, name, func(td ptrace.Traces, line int) error {
 		model.CheckTraces(td, sum, func(f semcheck.Finding) {
-			fmt.Fprintf(out, "%s\n", report.EscapeText(fmt.Sprintf("%s:%d: %s", name, tr.Line(), f)))
+			fmt.Fprintf(out, "%s\n", report.EscapeText(fmt.Sprintf("%s:%d: %s", name, line, f)))
 		})
-	}
-	for _, w := range tr.Warnings() {
+		return nil
+	})
+	for _, w := range res.Warnings {
 		fmt.Fprintf(stderr, "otelagent: warning: %s\n", report.EscapeText(w))
 	}
-	return nil
+	return res.Skipped, err
 }
 
 // plural returns "1 problem" or "N problems".

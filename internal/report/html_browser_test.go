@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/otelagent/internal/tracefile"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -70,7 +71,7 @@ func svgElements(t *testing.T, dom, id, class string) int {
 }
 
 func TestHTMLReportInChromium(t *testing.T) {
-	rep, err := Build([]string{Stdin}, bytes.NewReader(jsonLines(t, scenario()...)), Options{Interval: time.Hour})
+	rep, err := Build([]string{tracefile.Stdin}, bytes.NewReader(jsonLines(t, scenario()...)), Options{Interval: time.Hour})
 	require.NoError(t, err)
 	var page bytes.Buffer
 	require.NoError(t, Render(&page, rep, FormatHTML))
@@ -116,7 +117,7 @@ func TestHTMLSummaryFitsInChromium(t *testing.T) {
 			dur: 12345 * time.Millisecond, in: 98_765_432, out: 12_345_678, cacheRead: 45_678_901, reasoning: 3_456_789,
 			hit: ptr(false), saved: 23_456_789, hasCost: true, cost: 12345.678901, costSaved: 2345.678901})
 	}
-	rep, err := Build([]string{Stdin}, bytes.NewReader(jsonLines(t, tracesOf(specs...))), Options{})
+	rep, err := Build([]string{tracefile.Stdin}, bytes.NewReader(jsonLines(t, tracesOf(specs...))), Options{})
 	require.NoError(t, err)
 	var page bytes.Buffer
 	require.NoError(t, Render(&page, rep, FormatHTML))

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/agenttrace/otelagent/internal/tracefile"
 	"github.com/agenttrace/otelagent/semconv"
 )
 
@@ -41,7 +42,7 @@ func hostileReport(t *testing.T) *Report {
 		specs = append(specs, spec{trace: 1, id: uint64(i + 1), op: semconv.OperationInvokeAgent, agent: name,
 			in: 10, out: 5, hit: ptr(false), hasCost: true, cost: 0.1})
 	}
-	rep, err := Build([]string{Stdin}, bytes.NewReader(jsonLines(t, tracesOf(specs...))), Options{})
+	rep, err := Build([]string{tracefile.Stdin}, bytes.NewReader(jsonLines(t, tracesOf(specs...))), Options{})
 	require.NoError(t, err)
 	require.Len(t, rep.Rows, len(hostileNames))
 	return rep
@@ -98,7 +99,7 @@ func TestCSVNeutralisesFormulas(t *testing.T) {
 
 func TestCSVRoundsFloats(t *testing.T) {
 	// 0.1 + 0.2 + 0.0307 is 0.33070000000000005 in float64.
-	rep, err := Build([]string{Stdin}, bytes.NewReader(jsonLines(t, tracesOf(
+	rep, err := Build([]string{tracefile.Stdin}, bytes.NewReader(jsonLines(t, tracesOf(
 		spec{trace: 1, id: 1, op: semconv.OperationInvokeAgent, agent: "a", in: 1, out: 1, hit: ptr(false), hasCost: true, cost: 0.1},
 		spec{trace: 1, id: 2, op: semconv.OperationInvokeAgent, agent: "a", in: 1, out: 1, hit: ptr(true), hasCost: true, cost: 0.2},
 		spec{trace: 1, id: 3, op: semconv.OperationInvokeAgent, agent: "a", in: 1, out: 1, hit: ptr(false), hasCost: true, cost: 0.0307},
@@ -151,7 +152,7 @@ func TestIntervalLabelsAreDistinct(t *testing.T) {
 				specs = append(specs, spec{trace: 1, id: uint64(i + 1), op: semconv.OperationInvokeAgent, agent: "a",
 					start: time.Duration(i) * tt.step, dur: time.Microsecond, in: 1, out: 1, hit: ptr(false)})
 			}
-			rep, err := Build([]string{Stdin}, bytes.NewReader(jsonLines(t, tracesOf(specs...))), Options{Interval: tt.interval})
+			rep, err := Build([]string{tracefile.Stdin}, bytes.NewReader(jsonLines(t, tracesOf(specs...))), Options{Interval: tt.interval})
 			require.NoError(t, err)
 			var got []string
 			for _, iv := range rep.Intervals {
@@ -167,7 +168,7 @@ func TestIntervalLabelsAreDistinct(t *testing.T) {
 
 func TestSumsSaturate(t *testing.T) {
 	const big = math.MaxInt64 - 1
-	rep, err := Build([]string{Stdin}, bytes.NewReader(jsonLines(t, tracesOf(
+	rep, err := Build([]string{tracefile.Stdin}, bytes.NewReader(jsonLines(t, tracesOf(
 		spec{trace: 1, id: 1, op: semconv.OperationInvokeAgent, agent: "a", in: big, out: 0, hit: ptr(false), saved: big},
 		spec{trace: 1, id: 2, op: semconv.OperationInvokeAgent, agent: "a", in: 5, out: 3, hit: ptr(true), saved: 7},
 		spec{trace: 1, id: 3, op: semconv.OperationInvokeAgent, agent: "b", in: 1, out: 1, hit: ptr(false),
