@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
-	"gopkg.in/natefinch/lumberjack.v2"
 )
 
 // Log attribute names of the span that was current when a record was logged.
@@ -410,9 +408,6 @@ func newLogOutput(cfg LoggingConfig, name string, consoleW io.Writer) (*logOutpu
 		handlers = append(handlers, newFormatHandler(consoleW, format, name, level))
 	}
 	if cfg.File != "" {
-		if err := checkAppendable(cfg.File); err != nil {
-			return nil, fmt.Errorf("logging.file: %w", err)
-		}
 		maxBackups := cfg.MaxBackups
 		if maxBackups == 0 {
 			maxBackups = DefaultFileMaxBackups
@@ -421,10 +416,16 @@ func newLogOutput(cfg LoggingConfig, name string, consoleW io.Writer) (*logOutpu
 		if maxSize == 0 {
 			maxSize = DefaultFileMaxSizeMB
 		}
-		out.file = &closableWriter{w: &lumberjack.Logger{
-			Filename: cfg.File, MaxSize: maxSize, MaxBackups: max(maxBackups, 0),
-			MaxAge: cfg.MaxAgeDays, Compress: cfg.Compress,
-		}}
+		rf, err := openRotatingFile(cfg.File, rotation{
+			maxBytes: int64(maxSize) * bytesPerMB,
+			backups:  maxBackups,
+			maxAge:   time.Duration(cfg.MaxAgeDays) * 24 * time.Hour,
+			compress: cfg.Compress,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("logging.file: %w", err)
+		}
+		out.file = &closableWriter{w: rf}
 		handlers = append(handlers, newFormatHandler(out.file, format, name, level))
 	}
 	var h slog.Handler
@@ -452,49 +453,23 @@ func newFormatHandler(w io.Writer, f logFormat, name string, level slog.Level) s
 	}
 }
 
-// checkAppendable creates path (mode 0600, directories 0700) or opens it for appending, and
-// closes it again.
-func checkAppendable(path string) error {
-	if err := os.MkdirAll(filepath.Dir(path), fileDirMode); err != nil {
-		return fmt.Errorf("cannot create the directory of %q: %w", path, unwrapPathError(err))
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, fileMode)
-	if err != nil {
-		return fmt.Errorf("cannot open %q for appending: %w", path, unwrapPathError(err))
-	}
-	info, err := f.Stat()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil && !info.Mode().IsRegular() {
-		return fmt.Errorf("%q is not a regular file, and rotation renames files", path)
-	}
-	return err
-}
-
-// closableWriter drops writes once closed: lumberjack reopens its file on any write after
-// Close, which would leak a descriptor after Telemetry.Shutdown.
+// closableWriter serialises the writes of the log handlers, which may be several (console
+// and file formats, WithAttrs copies), to the rotating log file.
 type closableWriter struct {
-	mu     sync.Mutex
-	w      io.WriteCloser
-	closed bool
+	mu sync.Mutex
+	w  *rotatingFile
 }
 
 func (c *closableWriter) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
-		return 0, os.ErrClosed
-	}
 	return c.w.Write(p)
 }
 
+// Close closes the file, waiting for rotated files being compressed; later writes fail with
+// os.ErrClosed. Calling it again does nothing.
 func (c *closableWriter) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
-		return nil
-	}
-	c.closed = true
-	return c.w.Close()
+	return c.w.close(context.Background())
 }
