@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/trace"
 )
@@ -117,8 +118,10 @@ func parsePattern(s string) ([]patternPart, error) {
 // record's attributes as key=value pairs. Placeholders: asctime (local time,
 // "2006-01-02 15:04:05,000"), created (Unix seconds), msecs, levelname (DEBUG, INFO, WARNING,
 // ERROR, CRITICAL), levelno (10..50), message, name, process; with optional width, flags and
-// precision ("%(levelname)-8s"), and %% for a percent sign. It is safe for concurrent use:
-// one lock guards each write.
+// precision ("%(levelname)-8s"), and %% for a percent sign. Control characters in the
+// message, the name and attribute keys and values are escaped (\n, \x1b), so a record is
+// always one line and cannot pass for another. It is safe for concurrent use: one lock guards
+// each write.
 type PatternHandler struct {
 	mu      *sync.Mutex
 	w       io.Writer
@@ -202,9 +205,9 @@ func (h *PatternHandler) appendField(buf []byte, field string, r slog.Record) []
 	case "levelno":
 		return strconv.AppendInt(buf, int64(pythonLevelNumber(r.Level)), 10)
 	case "message":
-		return append(buf, r.Message...)
+		return appendEscaped(buf, r.Message)
 	case "name":
-		return append(buf, h.name...)
+		return appendEscaped(buf, h.name)
 	case "process":
 		return strconv.AppendInt(buf, int64(os.Getpid()), 10)
 	case "msecs":
@@ -248,7 +251,13 @@ func (h *PatternHandler) fieldValue(p patternPart, r slog.Record) any {
 		if i, ok := v.(int); ok {
 			v = float64(i)
 		}
-	case verb == 's' || verb == 'q':
+	case verb == 's':
+		if text, ok := v.(string); ok {
+			v = escapeControl(text)
+		} else {
+			v = fmt.Sprint(v)
+		}
+	case verb == 'q': // quoting escapes control characters already
 		if _, ok := v.(string); !ok {
 			v = fmt.Sprint(v)
 		}
@@ -317,8 +326,11 @@ func appendAttr(buf []byte, prefix string, a slog.Attr) []byte {
 		return buf
 	}
 	buf = append(buf, ' ')
-	buf = append(buf, prefix...)
-	buf = append(buf, a.Key...)
+	if key := prefix + a.Key; needsQuoting(key) {
+		buf = strconv.AppendQuote(buf, key)
+	} else {
+		buf = append(buf, key...)
+	}
 	buf = append(buf, '=')
 	s := a.Value.String()
 	if needsQuoting(s) {
@@ -326,6 +338,70 @@ func appendAttr(buf []byte, prefix string, a slog.Attr) []byte {
 	}
 	return append(buf, s...)
 }
+
+// escapeControl returns s with its control characters escaped, as appendEscaped does.
+func escapeControl(s string) string {
+	if !needsEscape(s) {
+		return s
+	}
+	return string(appendEscaped(nil, s))
+}
+
+// needsEscape reports whether s holds a byte that appendEscaped rewrites.
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c >= 0x7f {
+			return needsEscapeSlow(s[i:])
+		}
+	}
+	return false
+}
+
+func needsEscapeSlow(s string) bool {
+	for i, r := range s {
+		if r == utf8.RuneError || isControl(r) {
+			_, size := utf8.DecodeRuneInString(s[i:])
+			if r != utf8.RuneError || size == 1 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isControl reports whether r could end a line, move the cursor or start a terminal escape:
+// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+func isControl(r rune) bool {
+	return r < ' ' || r >= 0x7f && r <= 0x9f || r == '\u2028' || r == '\u2029'
+}
+
+// appendEscaped appends s with control characters (isControl) and bytes that are not UTF-8
+// written as Go escapes (\n, \x1b, \u2028), so that text from a message or a name can neither
+// start a log line of its own nor drive the terminal that shows it. Other text, backslashes
+// included, is appended as it is.
+func appendEscaped(buf []byte, s string) []byte {
+	if !needsEscape(s) {
+		return append(buf, s...)
+	}
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			buf = append(buf, `\x`...)
+			buf = append(buf, hexDigits[s[i]>>4], hexDigits[s[i]&0xf])
+		case isControl(r):
+			// strconv quotes the rune as '\n' or '\x1b'; drop the single quotes.
+			q := strconv.QuoteRune(r)
+			buf = append(buf, q[1:len(q)-1]...)
+		default:
+			buf = append(buf, s[i:i+size]...)
+		}
+		i += size
+	}
+	return buf
+}
+
+const hexDigits = "0123456789abcdef"
 
 func needsQuoting(s string) bool {
 	if s == "" {

@@ -279,3 +279,58 @@ func BenchmarkLogHandlers(b *testing.B) {
 		})
 	}
 }
+
+// TestLogLinesCannotBeForged logs text that tries to start a line of its own, move the cursor
+// or clear a terminal, through the message, the logger name, attribute keys, values and
+// groups: every format writes exactly one line with none of those characters.
+func TestLogLinesCannotBeForged(t *testing.T) {
+	const forged = "2026-01-01 00:00:00,000 - desk - CRITICAL - forged"
+	hostile := []string{
+		"ok\n" + forged, "ok\r" + forged, "ok\r\n" + forged, "\x1b[2J\x1b[1;1H" + forged,
+		"ok\u2028" + forged, "ok\u2029" + forged, "ok\u0085" + forged, "ok\x9b2J", "ok\x00\x07\x08\x0b\x0c\x7f",
+	}
+	formats := []string{seedPattern, "%(name)s|%(message)-40s|%(message)r", LogFormatText, LogFormatJSON}
+	for _, format := range formats {
+		for i, text := range hostile {
+			t.Run(fmt.Sprintf("%s/%d", format, i), func(t *testing.T) {
+				f, err := parseLogFormat(format)
+				require.NoError(t, err)
+				var out bytes.Buffer
+				logger := slog.New(newFormatHandler(&out, f, "desk"+text, slog.LevelInfo))
+				logger.With(text, text).WithGroup(text).Info(text, text, text, "k", text)
+
+				line := out.String()
+				require.NotEmpty(t, line)
+				assert.Equal(t, 1, strings.Count(line, "\n"), "one line: %q", line)
+				assert.True(t, strings.HasSuffix(line, "\n"))
+				bad := "\r\x1b\x00\x07\x08\x0b\x0c\u2028\u2029"
+				if f.kind != LogFormatJSON { // in JSON, NEL and DEL are data inside a string
+					bad += "\u0085\x7f"
+				}
+				assert.False(t, strings.ContainsAny(line, bad), "control characters escaped: %q", line)
+				assert.NotContains(t, line, "\x9b")
+			})
+		}
+	}
+}
+
+func TestAppendEscaped(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{in: "plain text, é and \\ kept", want: "plain text, é and \\ kept"},
+		{in: "a\nb\rc\td", want: `a\nb\rc\td`},
+		{in: "\x1b[31mred", want: `\x1b[31mred`},
+		{in: "nel\u0085 ls\u2028 ps\u2029 del\x7f", want: `nel\u0085 ls\u2028 ps\u2029 del\x7f`},
+		{in: "bad \x9b byte, real \ufffd kept", want: "bad \\x9b byte, real \ufffd kept"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			assert.Equal(t, tt.want, string(appendEscaped(nil, tt.in)))
+			assert.Equal(t, tt.want, escapeControl(tt.in))
+		})
+	}
+	var buf bytes.Buffer
+	h, err := NewPatternHandler(&buf, "%(message)s|%(message)r|%(message)-6s|", "x", nil)
+	require.NoError(t, err)
+	require.NoError(t, h.Handle(t.Context(), slog.NewRecord(time.Time{}, slog.LevelInfo, "a\nb", 0)))
+	assert.Equal(t, `a\nb|"a\nb"|a\nb  |`+"\n", buf.String(), "quoted once, not twice")
+}
