@@ -25,7 +25,7 @@ func TestAppendEscaped(t *testing.T) {
 		})
 	}
 	var buf bytes.Buffer
-	h, err := NewPatternHandler(&buf, "%(message)s|%(message)r|%(message)-6s|", "x", nil)
+	h, err := newPatternHandler(&buf, "%(message)s|%(message)r|%(message)-6s|", "x", nil)
 	require.NoError(t, err)
 	require.NoError(t, h.Handle(t.Context(), slog.NewRecord(time.Time{}, slog.LevelInfo, "a\nb", 0)))
 	assert.Equal(t, `a\nb|"a\nb"|a\nb  |`+"\n", buf.String(), "quoted once, not twice")

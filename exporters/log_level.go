@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// LevelCritical is the slog level of CRITICAL, the level above ERROR in Python logging.
-const LevelCritical = slog.LevelError + 4
+// levelCritical is the slog level of CRITICAL, the level above ERROR in Python logging.
+const levelCritical = slog.LevelError + 4
 
 // parseLogLevel accepts DEBUG, INFO, WARN, WARNING, ERROR and CRITICAL in any case.
 func parseLogLevel(s string) (slog.Level, error) {
@@ -21,7 +21,7 @@ func parseLogLevel(s string) (slog.Level, error) {
 	case "ERROR":
 		return slog.LevelError, nil
 	case "CRITICAL":
-		return LevelCritical, nil
+		return levelCritical, nil
 	}
 	return 0, fmt.Errorf("%q is not one of DEBUG, INFO, WARN, WARNING, ERROR, CRITICAL", s)
 }

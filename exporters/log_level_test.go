@@ -15,7 +15,7 @@ func TestParseLogLevel(t *testing.T) {
 	}{
 		{"DEBUG", slog.LevelDebug}, {"debug", slog.LevelDebug}, {"Info", slog.LevelInfo},
 		{"WARN", slog.LevelWarn}, {"warning", slog.LevelWarn}, {" ERROR ", slog.LevelError},
-		{"critical", LevelCritical},
+		{"critical", levelCritical},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {

@@ -40,7 +40,7 @@ type logOutput struct {
 }
 
 // newLogOutput builds the logger of cfg (defaults applied): console and/or rotated file, each
-// with its own handler of the configured format, all behind a TraceContextHandler. The log
+// with its own handler of the configured format, all behind a traceContextHandler. The log
 // file is opened once here so that a bad path fails Setup. consoleW is standard error outside
 // tests.
 func newLogOutput(cfg LoggingConfig, name string, consoleW io.Writer) (*logOutput, error) {
@@ -87,7 +87,7 @@ func newLogOutput(cfg LoggingConfig, name string, consoleW io.Writer) (*logOutpu
 	default:
 		h = slog.NewMultiHandler(handlers...)
 	}
-	out.logger = slog.New(NewTraceContextHandler(h))
+	out.logger = slog.New(newTraceContextHandler(h))
 	return out, nil
 }
 
@@ -99,7 +99,7 @@ func newFormatHandler(w io.Writer, f logFormat, name string, level slog.Level) s
 	case LogFormatText:
 		return slog.NewTextHandler(w, opts)
 	default:
-		return &PatternHandler{mu: new(sync.Mutex), w: w, parts: f.pattern, name: name, level: level}
+		return &patternHandler{mu: new(sync.Mutex), w: w, parts: f.pattern, name: name, level: level}
 	}
 }
 

@@ -76,7 +76,7 @@ func TestLogFileUnwritable(t *testing.T) {
 }
 
 // BenchmarkLogHandlers compares the seed's pattern format with slog's own text and JSON
-// handlers, each behind TraceContextHandler with a span in the context.
+// handlers, each behind traceContextHandler with a span in the context.
 func BenchmarkLogHandlers(b *testing.B) {
 	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: testTraceID, SpanID: testSpanID, TraceFlags: trace.FlagsSampled})
 	ctx := trace.ContextWithSpanContext(context.Background(), sc)
@@ -85,7 +85,7 @@ func BenchmarkLogHandlers(b *testing.B) {
 		require.NoError(b, err)
 		name := f.kind
 		b.Run(name, func(b *testing.B) {
-			logger := slog.New(NewTraceContextHandler(newFormatHandler(io.Discard, f, "desk", slog.LevelInfo)))
+			logger := slog.New(newTraceContextHandler(newFormatHandler(io.Discard, f, "desk", slog.LevelInfo)))
 			b.ReportAllocs()
 			for b.Loop() {
 				logger.InfoContext(ctx, "answered", "agent", "router", "tokens", 1234)

@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// Placeholders of a Python logging pattern that PatternHandler renders.
+// Placeholders of a Python logging pattern that patternHandler renders.
 var patternFields = map[string]bool{ // name -> numeric
 	"asctime": false, "created": true, "levelname": false, "levelno": true,
 	"message": false, "msecs": true, "name": false, "process": true,
@@ -61,7 +61,7 @@ func parsePattern(s string) ([]patternPart, error) {
 	return parts, nil
 }
 
-// PatternHandler is a slog.Handler that writes one line per record in a Python logging
+// patternHandler is a slog.Handler that writes one line per record in a Python logging
 // pattern such as "%(asctime)s - %(name)s - %(levelname)s - %(message)s", followed by the
 // record's attributes as key=value pairs. Placeholders: asctime (local time,
 // "2006-01-02 15:04:05,000"), created (Unix seconds), msecs, levelname (DEBUG, INFO, WARNING,
@@ -70,7 +70,7 @@ func parsePattern(s string) ([]patternPart, error) {
 // message, the name and attribute keys and values are escaped (\n, \x1b), so a record is
 // always one line and cannot pass for another. It is safe for concurrent use: one lock guards
 // each write.
-type PatternHandler struct {
+type patternHandler struct {
 	mu      *sync.Mutex
 	w       io.Writer
 	parts   []patternPart
@@ -80,12 +80,12 @@ type PatternHandler struct {
 	preattr []byte // attributes from WithAttrs, already rendered
 }
 
-var _ slog.Handler = (*PatternHandler)(nil)
+var _ slog.Handler = (*patternHandler)(nil)
 
-// NewPatternHandler returns a PatternHandler writing to w. name fills %(name)s. Of opts only
+// newPatternHandler returns a patternHandler writing to w. name fills %(name)s. Of opts only
 // Level is used (INFO when opts or Level is nil). A pattern with an unknown or malformed
 // placeholder is an error.
-func NewPatternHandler(w io.Writer, pattern, name string, opts *slog.HandlerOptions) (*PatternHandler, error) {
+func newPatternHandler(w io.Writer, pattern, name string, opts *slog.HandlerOptions) (*patternHandler, error) {
 	if w == nil {
 		return nil, errors.New("exporters: pattern handler: nil writer")
 	}
@@ -97,19 +97,19 @@ func NewPatternHandler(w io.Writer, pattern, name string, opts *slog.HandlerOpti
 	if opts != nil && opts.Level != nil {
 		level = opts.Level
 	}
-	return &PatternHandler{mu: new(sync.Mutex), w: w, parts: parts, name: name, level: level}, nil
+	return &patternHandler{mu: new(sync.Mutex), w: w, parts: parts, name: name, level: level}, nil
 }
 
 // Enabled reports whether level is at or above the handler's level.
-func (h *PatternHandler) Enabled(_ context.Context, level slog.Level) bool {
+func (h *patternHandler) Enabled(_ context.Context, level slog.Level) bool {
 	return level >= h.level.Level()
 }
 
-// patternBufs recycles line buffers of PatternHandler; lines above 64 KiB are not kept.
+// patternBufs recycles line buffers of patternHandler; lines above 64 KiB are not kept.
 var patternBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // Handle writes r as one line.
-func (h *PatternHandler) Handle(_ context.Context, r slog.Record) error {
+func (h *patternHandler) Handle(_ context.Context, r slog.Record) error {
 	bp := patternBufs.Get().(*[]byte)
 	buf := (*bp)[:0]
 	for _, p := range h.parts {
@@ -140,7 +140,7 @@ func (h *PatternHandler) Handle(_ context.Context, r slog.Record) error {
 
 // appendField appends a placeholder written as plain %(field)s, the common case, without
 // going through fmt.
-func (h *PatternHandler) appendField(buf []byte, field string, r slog.Record) []byte {
+func (h *patternHandler) appendField(buf []byte, field string, r slog.Record) []byte {
 	t := r.Time
 	if t.IsZero() {
 		t = time.Now()
@@ -165,7 +165,7 @@ func (h *PatternHandler) appendField(buf []byte, field string, r slog.Record) []
 	}
 }
 
-func (h *PatternHandler) fieldValue(p patternPart, r slog.Record) any {
+func (h *patternHandler) fieldValue(p patternPart, r slog.Record) any {
 	t := r.Time
 	if t.IsZero() {
 		t = time.Now()
@@ -215,7 +215,7 @@ func (h *PatternHandler) fieldValue(p patternPart, r slog.Record) any {
 
 func pythonLevelName(l slog.Level) string {
 	switch {
-	case l >= LevelCritical:
+	case l >= levelCritical:
 		return "CRITICAL"
 	case l >= slog.LevelError:
 		return "ERROR"
@@ -234,7 +234,7 @@ func pythonLevelNumber(l slog.Level) int {
 }
 
 // WithAttrs returns a handler that writes attrs after the pattern of every record.
-func (h *PatternHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+func (h *patternHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	if len(attrs) == 0 {
 		return h
 	}
@@ -247,7 +247,7 @@ func (h *PatternHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 }
 
 // WithGroup returns a handler that qualifies later attribute keys with name.
-func (h *PatternHandler) WithGroup(name string) slog.Handler {
+func (h *patternHandler) WithGroup(name string) slog.Handler {
 	if name == "" {
 		return h
 	}

@@ -31,7 +31,7 @@ func TestPatternHandlerRendering(t *testing.T) {
 		},
 		{
 			name: "widths, numbers and percent", pattern: "[%(levelname)-8s] %(levelno)d %(msecs)03d %(process)5s 100%% %(message)r",
-			level: LevelCritical,
+			level: levelCritical,
 			want:  fmt.Sprintf("[CRITICAL] 50 006 %5d 100%% \"hello\"\n", os.Getpid()),
 		},
 		{
@@ -54,7 +54,7 @@ func TestPatternHandlerRendering(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			ph, err := NewPatternHandler(&buf, tc.pattern, "desk", &slog.HandlerOptions{Level: slog.LevelDebug})
+			ph, err := newPatternHandler(&buf, tc.pattern, "desk", &slog.HandlerOptions{Level: slog.LevelDebug})
 			require.NoError(t, err)
 			var h slog.Handler = ph
 			if tc.with != nil {
@@ -79,17 +79,17 @@ func TestPatternHandlerErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.pattern, func(t *testing.T) {
-			_, err := NewPatternHandler(&bytes.Buffer{}, tc.pattern, "x", nil)
+			_, err := newPatternHandler(&bytes.Buffer{}, tc.pattern, "x", nil)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
-	_, err := NewPatternHandler(nil, seedPattern, "x", nil)
+	_, err := newPatternHandler(nil, seedPattern, "x", nil)
 	assert.EqualError(t, err, "exporters: pattern handler: nil writer")
 }
 
 func TestPatternHandlerLevel(t *testing.T) {
-	h, err := NewPatternHandler(&bytes.Buffer{}, seedPattern, "x", nil)
+	h, err := newPatternHandler(&bytes.Buffer{}, seedPattern, "x", nil)
 	require.NoError(t, err)
 	assert.False(t, h.Enabled(t.Context(), slog.LevelDebug), "INFO by default")
 	assert.True(t, h.Enabled(t.Context(), slog.LevelInfo))

@@ -38,8 +38,8 @@ func TestLogFormatsCarryTraceContext(t *testing.T) {
 				var rec map[string]any
 				require.NoError(t, json.Unmarshal([]byte(line), &rec))
 				assert.Equal(t, "in span", rec["msg"])
-				assert.Equal(t, testTraceID.String(), rec[LogKeyTraceID])
-				assert.Equal(t, testSpanID.String(), rec[LogKeySpanID])
+				assert.Equal(t, testTraceID.String(), rec[logKeyTraceID])
+				assert.Equal(t, testSpanID.String(), rec[logKeySpanID])
 				assert.Equal(t, "v", rec["k"])
 			},
 		},
@@ -71,14 +71,14 @@ func TestLogFormatsCarryTraceContext(t *testing.T) {
 			lines := strings.Split(strings.TrimSuffix(console.String(), "\n"), "\n")
 			require.Len(t, lines, 2, console.String())
 			tc.check(t, lines[0])
-			assert.NotContains(t, lines[1], LogKeyTraceID)
-			assert.NotContains(t, lines[1], LogKeySpanID)
+			assert.NotContains(t, lines[1], logKeyTraceID)
+			assert.NotContains(t, lines[1], logKeySpanID)
 		})
 	}
 }
 
 func TestTraceContextHandlerNil(t *testing.T) {
-	h := NewTraceContextHandler(nil)
+	h := newTraceContextHandler(nil)
 	assert.False(t, h.Enabled(t.Context(), slog.LevelError))
 	assert.NoError(t, h.Handle(spanContext(t), slog.NewRecord(time.Now(), slog.LevelError, "x", 0)))
 }
