@@ -56,6 +56,7 @@ func openRotatingFile(path string, r rotation) (*rotatingFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	warnIfShared(f)
 	backups, err := listBackups(path)
 	if err != nil {
 		_ = f.Close()
@@ -95,6 +96,18 @@ func openAppendOnly(path string, perm os.FileMode) (*os.File, int64, error) {
 		return nil, 0, err
 	}
 	return f, info.Size(), nil
+}
+
+// warnIfShared reports to otel.Handle when f, an existing file, can be read or written by its
+// group or others. Its mode is kept, since an owner may open it on purpose to a log shipper;
+// files this package creates are 0600.
+func warnIfShared(f *os.File) {
+	info, err := f.Stat()
+	if err != nil || info.Mode().Perm()&0o077 == 0 {
+		return
+	}
+	otel.Handle(fmt.Errorf("exporters: %q has mode %#o: other users may read what is written to it (new files get %#o)",
+		f.Name(), info.Mode().Perm(), fileMode))
 }
 
 // checkRegular returns an error naming path unless info describes a regular file.

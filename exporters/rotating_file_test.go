@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel"
 )
 
 // TestFileExporterBackupNeverReplaced rotates at nearly every export while the clock says the
@@ -158,6 +159,53 @@ func TestRotatingFileMill(t *testing.T) {
 			data, err := os.ReadFile(path)
 			require.NoError(t, err)
 			assert.Equal(t, "005\n", string(data))
+		})
+	}
+}
+
+// errorRecorder collects what is reported to otel.Handle while installed.
+type errorRecorder struct{ errs []error }
+
+func (r *errorRecorder) Handle(err error) { r.errs = append(r.errs, err) }
+
+func TestOpenRotatingFileWarnsAboutSharedMode(t *testing.T) {
+	tests := []struct {
+		name     string
+		existing os.FileMode // 0: no file
+		wantWarn bool
+	}{
+		{name: "new file"},
+		{name: "private file", existing: 0o600},
+		{name: "group readable", existing: 0o640, wantWarn: true},
+		{name: "world readable", existing: 0o644, wantWarn: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &errorRecorder{}
+			otel.SetErrorHandler(rec)
+			t.Cleanup(func() { otel.SetErrorHandler(otel.ErrorHandlerFunc(func(error) {})) })
+			path := filepath.Join(t.TempDir(), "traces.jsonl")
+			if tt.existing != 0 {
+				require.NoError(t, os.WriteFile(path, nil, 0o600))
+				require.NoError(t, os.Chmod(path, tt.existing))
+			}
+			rf, err := openRotatingFile(path, rotation{maxBytes: 1 << 20})
+			require.NoError(t, err)
+			require.NoError(t, rf.close(t.Context()))
+			info, err := os.Stat(path)
+			require.NoError(t, err)
+			if tt.existing == 0 {
+				assert.Equal(t, fileMode, info.Mode().Perm())
+			} else {
+				assert.Equal(t, tt.existing, info.Mode().Perm(), "an existing file keeps its mode")
+			}
+			if tt.wantWarn {
+				require.Len(t, rec.errs, 1)
+				assert.ErrorContains(t, rec.errs[0], path)
+				assert.ErrorContains(t, rec.errs[0], "other users may read")
+			} else {
+				assert.Empty(t, rec.errs)
+			}
 		})
 	}
 }
