@@ -189,7 +189,9 @@ type LoggingConfig struct {
 	// Level is DEBUG, INFO, WARN (or WARNING), ERROR or CRITICAL, in any case. Default INFO.
 	Level string `yaml:"level,omitempty" json:"level,omitempty"`
 	// Format is LogFormatJSON, LogFormatText, or a Python logging pattern such as
-	// "%(asctime)s - %(name)s - %(levelname)s - %(message)s" (see PatternHandler). Default text.
+	// "%(asctime)s - %(name)s - %(levelname)s - %(message)s" with the placeholders asctime,
+	// created, levelname, levelno, message, msecs, name and process, followed by the record's
+	// attributes as key=value; control characters are escaped. Default text.
 	Format string `yaml:"format,omitempty" json:"format,omitempty"`
 	// File is a log file, appended to and rotated; empty means none.
 	File string `yaml:"file,omitempty" json:"file,omitempty"`

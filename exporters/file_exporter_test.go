@@ -536,20 +536,12 @@ func TestFileExporterRotation(t *testing.T) {
 			}
 			require.NoError(t, exp.Shutdown(t.Context()))
 			if compress {
-				// Compression runs in lumberjack's background goroutine; a backup is complete
-				// once its uncompressed original is gone.
-				require.Eventually(t, func() bool {
-					entries, err := os.ReadDir(dir)
-					require.NoError(t, err)
-					for _, e := range entries {
-						if e.Name() != "traces.jsonl" && !strings.HasSuffix(e.Name(), ".gz") {
-							return false
-						}
-					}
-					return true
-				}, time.Minute, 10*time.Millisecond)
+				entries, err := os.ReadDir(dir)
+				require.NoError(t, err)
+				for _, e := range entries {
+					assert.True(t, e.Name() == "traces.jsonl" || strings.HasSuffix(e.Name(), ".gz"), "Shutdown waits for compression: %s", e.Name())
+				}
 			}
-
 			if compress {
 				gz, err := filepath.Glob(filepath.Join(dir, "traces-*.jsonl.gz"))
 				require.NoError(t, err)
@@ -575,12 +567,9 @@ func TestFileExporterMaxBackups(t *testing.T) {
 		require.NoError(t, exp.ExportSpans(t.Context(), spans[i:i+10]))
 	}
 	require.NoError(t, exp.Shutdown(t.Context()))
-	// Old backups are removed in lumberjack's background goroutine.
-	require.Eventually(t, func() bool {
-		entries, err := os.ReadDir(dir)
-		require.NoError(t, err)
-		return len(entries) == 3
-	}, time.Minute, 10*time.Millisecond, "the current file and two backups")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 3, "the current file and two backups, once Shutdown has waited for their removal")
 	names, _ := readAllTraceFiles(t, dir)
 	assert.Contains(t, names, "span 299", "the newest spans are kept")
 }
