@@ -320,7 +320,7 @@ func (t *Tracer) recordStats(i *Invocation, o *outcome, end time.Time) {
 			s.misses.Add(1)
 		}
 	}
-	s.saved.Add(o.saved)
+	satAddAtomic(&s.saved, o.saved)
 	s.spent.add(o.spent)
 	s.costSpent.add(o.cost)
 	s.costSave.add(o.costSaved)
@@ -367,7 +367,7 @@ func countOperation(g *group, o *outcome, latency time.Duration) {
 
 func tallyTokens(g *group, o *outcome) {
 	g.spent.add(o.spent)
-	g.saved.Add(o.saved)
+	satAddAtomic(&g.saved, o.saved)
 	g.cost.add(o.cost)
 	g.costSaved.add(o.costSaved)
 }

@@ -75,7 +75,7 @@ func (f *atomicFloat) add(v float64) {
 
 func (f *atomicFloat) load() float64 { return math.Float64frombits(f.bits.Load()) }
 
-// tokenTally accumulates token counts with atomics.
+// tokenTally accumulates token counts with atomics, saturating at math.MaxInt64.
 type tokenTally struct {
 	prompt, completion, total, cacheRead, cacheCreation, reasoning atomic.Int64
 }
@@ -84,12 +84,12 @@ func (t *tokenTally) add(c counts) {
 	if c.isZero() {
 		return
 	}
-	t.prompt.Add(c.prompt)
-	t.completion.Add(c.completion)
-	t.total.Add(c.total)
-	t.cacheRead.Add(c.cacheRead)
-	t.cacheCreation.Add(c.cacheCreation)
-	t.reasoning.Add(c.reasoning)
+	satAddAtomic(&t.prompt, c.prompt)
+	satAddAtomic(&t.completion, c.completion)
+	satAddAtomic(&t.total, c.total)
+	satAddAtomic(&t.cacheRead, c.cacheRead)
+	satAddAtomic(&t.cacheCreation, c.cacheCreation)
+	satAddAtomic(&t.reasoning, c.reasoning)
 }
 
 // group is the live state behind one GroupStats; safe for concurrent use.
@@ -198,8 +198,8 @@ func (s *statistics) cacheStatistics() CacheStatistics {
 	if n := cs.Hits + cs.Misses; n > 0 {
 		cs.HitRate = float64(cs.Hits) / float64(n)
 	}
-	if n := cs.TokensSaved + cs.TokensSpent; n > 0 {
-		cs.SavingsPercentage = 100 * float64(cs.TokensSaved) / float64(n)
+	if n := float64(cs.TokensSaved) + float64(cs.TokensSpent); n > 0 {
+		cs.SavingsPercentage = 100 * float64(cs.TokensSaved) / n
 	}
 	return cs
 }
