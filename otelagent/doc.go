@@ -20,6 +20,13 @@
 // A reader summing spans therefore counts invoke_agent spans plus chat spans that have no
 // invoke_agent ancestor.
 //
+// The rule holds whatever the order of completion. A chat that completes after its
+// invoke_agent (a late chat) counts only what it raises the agent's figure by: per token kind,
+// max(own, children's sum) after it minus before it. Its tokens still belong to that agent in
+// [Tracer.Stats]. The agent's span has ended and cannot show them, so the late chat's span
+// carries otelagent.rollup.late=true and, under otelagent.rollup.counted.*, the tokens and
+// cost it counted; a reader summing spans adds those to the agent's figures.
+//
 // A cache hit ([WithCacheHit]) means the application answered from its response cache and no
 // model was called: the usage given describes the avoided call and counts as saved, never spent.
 package otelagent // import "github.com/agenttrace/otelagent/otelagent"

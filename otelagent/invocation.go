@@ -38,8 +38,19 @@ type Invocation struct {
 	seeded      bool
 	provisional TokenUsage
 
-	mu       sync.Mutex // guards children
+	mu     sync.Mutex // guards ledger
+	ledger ledger
+}
+
+// ledger is what an invoke_agent knows of its chat children. Until the agent completes, a
+// chat's usage is counted at the chat and added to children; the agent then counts only its
+// own excess over them. A chat that completes after its agent (a late chat) counts only what
+// it adds to the agent's figure, max(own, children) per token kind, so the tokens are counted
+// once whatever the order. One lock orders the agent's completion against its chats'.
+type ledger struct {
 	children rollup
+	closed   bool   // the agent has completed
+	own      counts // its own usage taken as its total; zero on a cache hit or invalid usage
 }
 
 // rollup is what chat calls inside an invocation reported: usage already counted at their
@@ -60,20 +71,36 @@ func (i *Invocation) enclosingAgent() *Invocation {
 	return i.agent
 }
 
-func (i *Invocation) addChild(r rollup) {
-	i.mu.Lock()
-	i.children.usage = i.children.usage.add(r.usage)
-	i.children.cost += r.cost
-	i.children.saved += r.saved
-	i.children.priced = i.children.priced || r.priced
-	i.children.seen = true
-	i.mu.Unlock()
-}
-
-func (i *Invocation) takeChildren() rollup {
+// addChild records a completing chat's rollup. While the agent is open it reports late=false
+// and the chat counts all its usage. Once the agent has completed it reports late=true and
+// the usage the chat still has to count: what it raised the agent's max(own, children) by.
+func (i *Invocation) addChild(r rollup) (late bool, counted counts) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	return i.children
+	l := &i.ledger
+	if l.closed {
+		before := l.own.merge(l.children.usage)
+		l.children.usage = l.children.usage.add(r.usage)
+		return true, l.own.merge(l.children.usage).sub(before)
+	}
+	if r.seen {
+		l.children.usage = l.children.usage.add(r.usage)
+		l.children.cost += r.cost
+		l.children.saved += r.saved
+		l.children.priced = l.children.priced || r.priced
+		l.children.seen = true
+	}
+	return false, counts{}
+}
+
+// close marks the invocation completed with own as its total and returns its children so far;
+// chats completing later are late.
+func (i *Invocation) close(own counts) rollup {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.ledger.closed = true
+	i.ledger.own = own
+	return i.ledger.children
 }
 
 // SpanContext returns the span context of the operation's span; zero for a nil Invocation.
@@ -140,6 +167,7 @@ type outcome struct {
 	priced        bool // the model's price is known
 	unpriced      bool // pricing is set, tokens were counted, and the model is not in it
 	rollup        rollup
+	late          bool // a chat completed after its agent: spent is what it added beyond it
 }
 
 func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig, end time.Time) error {
@@ -161,7 +189,11 @@ func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig, en
 	}
 	price, priced := t.prices.lookup(o.model)
 	o.priced = priced
-	children := i.takeChildren()
+	ownTotal := own
+	if o.hit {
+		ownTotal = counts{}
+	}
+	children := i.close(ownTotal)
 	if o.hit {
 		o.saved = own.total
 		o.spanUsage = children.usage
@@ -184,13 +216,21 @@ func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig, en
 		priced: children.priced || (priced && (o.saved > 0 || !own.isZero())),
 		seen:   !o.spanUsage.isZero(),
 	}
+	if i.op == semconv.OperationChat && i.agent != nil {
+		if o.late, o.spent = i.agent.addChild(o.rollup); o.late {
+			o.cost, o.costSaved = 0, 0
+			if priced {
+				o.cost = price.cost(o.spent)
+				o.costSaved = price.cacheReadSaving(o.spent)
+			}
+		} else {
+			o.spent = o.spanUsage
+		}
+	}
 
 	t.endSpan(i, outputs, cc, &o, usageErr, end)
 	t.recordMetrics(i, &o, end)
 	t.recordStats(i, &o, end)
-	if i.op == semconv.OperationChat && i.agent != nil && o.rollup.seen {
-		i.agent.addChild(o.rollup)
-	}
 	if t.log != nil {
 		e := Event{
 			Time: end, Name: semconv.EventOperationCompleted, Operation: i.op, Agent: i.agentName,
@@ -235,6 +275,18 @@ func (t *Tracer) endSpan(i *Invocation, outputs []Message, cc *completeConfig, o
 	}
 	if o.rollup.priced {
 		attrs = append(attrs, semconv.CostUSDKey.Float64(o.rollup.cost), semconv.CostSavedUSDKey.Float64(o.rollup.saved))
+	}
+	if o.late {
+		c := o.spent
+		attrs = append(attrs, semconv.RollupLateKey.Bool(true),
+			semconv.RollupCountedInputTokensKey.Int64(c.prompt),
+			semconv.RollupCountedOutputTokensKey.Int64(c.completion),
+			semconv.RollupCountedCacheReadInputTokensKey.Int64(c.cacheRead),
+			semconv.RollupCountedCacheCreationInputTokensKey.Int64(c.cacheCreation),
+			semconv.RollupCountedReasoningOutputTokensKey.Int64(c.reasoning),
+			semconv.RollupCountedTotalTokensKey.Int64(c.total),
+			semconv.RollupCountedCostUSDKey.Float64(o.cost),
+			semconv.RollupCountedCostSavedUSDKey.Float64(o.costSaved))
 	}
 	if len(cc.finishReasons) > 0 {
 		attrs = append(attrs, semconv.GenAIResponseFinishReasonsKey.StringSlice(cc.finishReasons))

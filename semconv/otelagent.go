@@ -22,6 +22,20 @@ const (
 	UsageInvalidKey = attribute.Key("otelagent.usage.invalid")
 	// TokenTypeKey (string, enum) labels otelagent.tokens points: one of the TokenType* values.
 	TokenTypeKey = attribute.Key("otelagent.token.type")
+	// RollupLateKey (bool) is true on a chat span that completed after its enclosing
+	// invoke_agent had ended. Its tokens belong to that agent, whose span could no longer show
+	// them; the otelagent.rollup.counted.* attributes say what the chat counted beyond it.
+	RollupLateKey = attribute.Key("otelagent.rollup.late")
+	// RollupCountedInputTokensKey (int) is, on a late chat, the input tokens it counted beyond
+	// what its agent's span already shows; the other RollupCounted* keys likewise.
+	RollupCountedInputTokensKey              = attribute.Key("otelagent.rollup.counted.input_tokens")
+	RollupCountedOutputTokensKey             = attribute.Key("otelagent.rollup.counted.output_tokens")
+	RollupCountedCacheReadInputTokensKey     = attribute.Key("otelagent.rollup.counted.cache_read.input_tokens")
+	RollupCountedCacheCreationInputTokensKey = attribute.Key("otelagent.rollup.counted.cache_creation.input_tokens")
+	RollupCountedReasoningOutputTokensKey    = attribute.Key("otelagent.rollup.counted.reasoning.output_tokens")
+	RollupCountedTotalTokensKey              = attribute.Key("otelagent.rollup.counted.total_tokens")
+	RollupCountedCostUSDKey                  = attribute.Key("otelagent.rollup.counted.cost.usd")
+	RollupCountedCostSavedUSDKey             = attribute.Key("otelagent.rollup.counted.cost.saved_usd")
 	// EventNameKey (string) names an entry of the event log recorded through RecordEvent.
 	EventNameKey = attribute.Key("otelagent.event.name")
 )
