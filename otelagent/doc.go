@@ -29,4 +29,11 @@
 //
 // A cache hit ([WithCacheHit]) means the application answered from its response cache and no
 // model was called: the usage given describes the avoided call and counts as saved, never spent.
+//
+// # Strings
+//
+// Every string the package records (names, IDs, models, finish reasons, error text, the string
+// values of WithAttributes and RecordEvent attributes) is made valid UTF-8 where it enters,
+// each invalid byte sequence replaced by U+FFFD, since OTLP rejects a whole batch over one
+// invalid byte. Statistics are keyed by the same cleaned names as the metrics.
 package otelagent // import "github.com/agenttrace/otelagent/otelagent"

@@ -141,6 +141,7 @@ func (i *Invocation) Complete(outputs []Message, opts ...CompleteOption) error {
 			o.applyComplete(&cc)
 		}
 	}
+	cc.validate()
 	return i.tracer.finish(i, outputs, &cc, end)
 }
 
@@ -159,6 +160,7 @@ type outcome struct {
 	isAgent       bool
 	hit           bool
 	errType       string
+	errText       string // the error's message, made safe to record
 	spanUsage     counts // what the span shows: own usage merged with its chat children
 	spent         counts // newly counted as spent at this level
 	saved         int64  // tokens a cache hit avoided
@@ -185,7 +187,8 @@ func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig, en
 	}
 	o.hit = o.isAgent && cc.cacheHit
 	if cc.err != nil {
-		o.errType = ErrorType(cc.err)
+		o.errType = validUTF8(ErrorType(cc.err))
+		o.errText = t.errorText(cc.err)
 	}
 	price, priced := t.prices.lookup(o.model)
 	o.priced = priced
@@ -237,9 +240,7 @@ func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig, en
 			Model: o.model, CacheHit: o.hit, Usage: cc.usage, Duration: end.Sub(i.start),
 			sc: i.span.SpanContext(),
 		}
-		if cc.err != nil {
-			e.Error = cc.err.Error()
-		}
+		e.Error = o.errText
 		t.log.add(e)
 	}
 	return usageErr
@@ -311,7 +312,7 @@ func (t *Tracer) endSpan(i *Invocation, outputs []Message, cc *completeConfig, o
 	}
 	if o.errType != "" {
 		attrs = append(attrs, semconv.ErrorType(o.errType))
-		span.SetStatus(codes.Error, cc.err.Error())
+		span.SetStatus(codes.Error, o.errText)
 	}
 	span.SetAttributes(attrs...)
 	span.End(trace.WithTimestamp(end))

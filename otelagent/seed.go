@@ -15,6 +15,7 @@ import (
 // returned context carries the invocation.
 func (t *Tracer) OnMessagesInvoke(ctx context.Context, agent string, messages []Message, usage TokenUsage, cacheHit bool) context.Context {
 	_ = cacheHit
+	agent = validUTF8(agent)
 	ctx, inv := t.Invoke(ctx, agent, messages)
 	if inv == nil {
 		return ctx
@@ -33,6 +34,7 @@ func (t *Tracer) OnMessagesComplete(ctx context.Context, agent string, outputs [
 	if t == nil {
 		return ErrNilTracer
 	}
+	agent = validUTF8(agent)
 	if ctx != nil {
 		for inv := invocationFromContext(ctx); inv != nil; inv = inv.parent {
 			if inv.op == semconv.OperationInvokeAgent && inv.agentName == agent && !inv.done.Load() {

@@ -42,7 +42,7 @@ func New(opts ...Option) *Tracer {
 	if mp == nil {
 		mp = otel.GetMeterProvider()
 	}
-	provider := c.providerName
+	provider := validUTF8(c.providerName)
 	if provider == "" {
 		provider = semconv.ProviderOther
 	}
@@ -101,6 +101,8 @@ func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, o
 			o.applyInvoke(&ic)
 		}
 	}
+	ic.validate()
+	name = validUTF8(name)
 	if op == semconv.OperationChat {
 		ic.requestModel = name
 	}
@@ -218,6 +220,7 @@ func (t *Tracer) RecordEvent(ctx context.Context, e Event) {
 		}
 	}
 	e.Attributes = append([]attribute.KeyValue(nil), e.Attributes...)
+	e.validate()
 	span := trace.SpanFromContext(ctx)
 	if sc := span.SpanContext(); sc.IsValid() {
 		e.TraceID, e.SpanID = sc.TraceID().String(), sc.SpanID().String()
@@ -262,7 +265,7 @@ func (t *Tracer) toolContent(msgs []Message) (string, bool) {
 		if t.redact != nil {
 			m = t.redact(m)
 		}
-		contents[i] = m.Content
+		contents[i] = validUTF8(m.Content)
 	}
 	out := contents[0]
 	if len(contents) > 1 {
