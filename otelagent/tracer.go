@@ -257,20 +257,21 @@ func (t *Tracer) Events() []Event {
 	return t.log.events()
 }
 
-// toolContent renders tool arguments or results for capture: one message as its content, more
-// as a JSON array of contents; redacted, and cut at the byte limit on a rune boundary.
+// toolContent renders tool arguments or results for capture: one message as its content, cut
+// at the byte limit on a rune boundary; more as a JSON array of contents, cut by the rules of
+// encodeMessages. Each is redacted first; the result is valid UTF-8.
 func (t *Tracer) toolContent(msgs []Message) (string, bool) {
 	contents := make([]string, len(msgs))
 	for i, m := range msgs {
 		if t.redact != nil {
 			m = t.redact(m)
 		}
-		contents[i] = validUTF8(m.Content)
+		contents[i] = m.Content
 	}
-	out := contents[0]
 	if len(contents) > 1 {
-		out = string(marshal(contents))
+		return encodeStrings(contents, t.maxBytes)
 	}
+	out := validUTF8(contents[0])
 	if len(out) <= t.maxBytes {
 		return out, false
 	}
