@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
@@ -142,9 +143,16 @@ func WithRedactor(redact func(Message) Message) Option {
 }
 
 // WithPricing sets the price table used for otelagent.cost.* attributes, the cost counters
-// and the cost fields of CacheStatistics. The default is no pricing: every cost is zero.
+// and the cost fields of CacheStatistics. The table is copied. Entries that fail
+// Pricing.Validate are left out, so their models are unpriced, and reported once to
+// otel.Handle, naming each. The default is no pricing: every cost is zero.
 func WithPricing(p Pricing) Option {
-	return optionFunc(func(c *config) { c.pricing = p.clone() })
+	return optionFunc(func(c *config) {
+		var err error
+		if c.pricing, err = p.valid(); err != nil {
+			otel.Handle(err)
+		}
+	})
 }
 
 // WithEventLog sets how many events Events keeps, oldest dropped first. The default is

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
@@ -211,6 +213,7 @@ func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig, en
 			o.costSaved = price.cacheReadSaving(o.spent)
 		}
 	}
+	o.cost, o.costSaved = finiteCost(o.cost, o.model), finiteCost(o.costSaved, o.model)
 	o.unpriced = t.prices.table != nil && !priced && o.model != "" && (o.saved > 0 || !o.spent.isZero())
 	o.rollup = rollup{
 		usage:  o.spanUsage,
@@ -423,6 +426,16 @@ func tallyTokens(g *group, o *outcome) {
 	satAddAtomic(&g.saved, o.saved)
 	g.cost.add(o.cost)
 	g.costSaved.add(o.costSaved)
+}
+
+// finiteCost returns v, or 0 when it is not finite, reported to otel.Handle: a validated table
+// keeps costs finite, and one NaN would spoil every total and metric it reached.
+func finiteCost(v float64, model string) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		otel.Handle(fmt.Errorf("otelagent: cost of model %q is %v, not counted", model, v))
+		return 0
+	}
+	return v
 }
 
 // ErrorType returns the error.type recorded for err: the value of an ErrorType() string method

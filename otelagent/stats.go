@@ -58,16 +58,22 @@ type GroupStats struct {
 	Latency             Latency `json:"latency"`
 }
 
-// atomicFloat is a float64 updated by compare-and-swap.
+// atomicFloat is a float64 updated by compare-and-swap. It stays finite: a NaN or infinite
+// value is never added, and a sum that would overflow saturates at ±math.MaxFloat64, so one
+// bad figure cannot spoil the total or the JSON it is written to.
 type atomicFloat struct{ bits atomic.Uint64 }
 
 func (f *atomicFloat) add(v float64) {
-	if v == 0 {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 		return
 	}
 	for {
 		old := f.bits.Load()
-		if f.bits.CompareAndSwap(old, math.Float64bits(math.Float64frombits(old)+v)) {
+		sum := math.Float64frombits(old) + v
+		if math.IsInf(sum, 0) {
+			sum = math.Copysign(math.MaxFloat64, sum)
+		}
+		if f.bits.CompareAndSwap(old, math.Float64bits(sum)) {
 			return
 		}
 	}
