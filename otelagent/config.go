@@ -132,8 +132,10 @@ func WithMaxContentBytes(n int) Option {
 }
 
 // WithRedactor sets a function applied to every message before it is captured, to remove
-// secrets or personal data. It must be safe for concurrent use. The default keeps messages
-// unchanged; nil is ignored.
+// secrets or personal data, and to error text (as a Message with role "error") whether
+// capture is on or not. It must be safe for concurrent use. The default keeps messages
+// unchanged; nil is ignored. Error text always has URL credentials and query values replaced
+// by REDACTED first.
 func WithRedactor(redact func(Message) Message) Option {
 	return optionFunc(func(c *config) {
 		if redact != nil {
@@ -248,7 +250,8 @@ func WithCacheHit(hit bool) CompleteOption {
 }
 
 // WithError marks the operation as failed: span status Error with the error's message and
-// error.type (see ErrorType). A nil error is ignored.
+// error.type (see ErrorType). The message is scrubbed first: URL credentials and query values
+// become REDACTED and the redactor, if any, applies. A nil error is ignored.
 func WithError(err error) CompleteOption {
 	return completeOptionFunc(func(c *completeConfig) {
 		if err != nil {

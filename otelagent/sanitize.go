@@ -87,7 +87,85 @@ func (e *Event) validate() {
 	validAttrs(e.Attributes)
 }
 
-// errorText is err's message as recorded on spans and in the event log: valid UTF-8.
+// errorText is err's message as recorded on spans and in the event log (see cleanErrorText).
 func (t *Tracer) errorText(err error) string {
-	return validUTF8(err.Error())
+	return t.cleanErrorText(err.Error())
+}
+
+// cleanErrorText makes error text safe to record, whether content capture is on or not: URL
+// credentials and query values are replaced by REDACTED, the redactor (if any) sees the text
+// as a Message with role "error", and the result is made valid UTF-8.
+func (t *Tracer) cleanErrorText(text string) string {
+	text = scrubURLs(text)
+	if t.redact != nil {
+		text = t.redact(Message{Role: "error", Content: text}).Content
+	}
+	return validUTF8(text)
+}
+
+const redacted = "REDACTED"
+
+// scrubURLs replaces, in every URL of s ("scheme://..."), the user information and each query
+// value by REDACTED: error messages quote request URLs, and those carry API keys and
+// passwords. s itself is returned when it holds no URL.
+func scrubURLs(s string) string {
+	if !strings.Contains(s, "://") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for {
+		k := strings.Index(s, "://")
+		if k < 0 {
+			break
+		}
+		start := k + len("://")
+		end := start + strings.IndexFunc(s[start:], func(r rune) bool {
+			return r <= ' ' || strings.ContainsRune("\"'<>`", r)
+		})
+		if end < start {
+			end = len(s)
+		}
+		b.WriteString(s[:start])
+		writeScrubbedURL(&b, s[start:end])
+		s = s[end:]
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+// writeScrubbedURL writes rest, a URL after its "scheme://", with its user information and
+// query values replaced.
+func writeScrubbedURL(b *strings.Builder, rest string) {
+	host := strings.IndexAny(rest, "/?#")
+	if host < 0 {
+		host = len(rest)
+	}
+	if at := strings.LastIndexByte(rest[:host], '@'); at >= 0 {
+		b.WriteString(redacted)
+		rest = rest[at:]
+	}
+	q := strings.IndexByte(rest, '?')
+	if q < 0 || strings.IndexByte(rest[:q], '#') >= 0 {
+		b.WriteString(rest)
+		return
+	}
+	b.WriteString(rest[:q+1])
+	query, fragment := rest[q+1:], ""
+	if h := strings.IndexByte(query, '#'); h >= 0 {
+		query, fragment = query[:h], query[h:]
+	}
+	for i, param := range strings.Split(query, "&") {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		switch eq := strings.IndexByte(param, '='); {
+		case eq >= 0:
+			b.WriteString(param[:eq+1])
+			b.WriteString(redacted)
+		case param != "":
+			b.WriteString(redacted)
+		}
+	}
+	b.WriteString(fragment)
 }

@@ -197,7 +197,7 @@ func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, o
 
 // RecordEvent adds e as a span event to the span in ctx (when it is recording) and appends it
 // to the event log. A zero Time means now; an empty Name means "otelagent.event"; Agent, TraceID
-// and SpanID are filled from ctx when empty.
+// and SpanID are filled from ctx when empty. Error is scrubbed like WithError's message.
 func (t *Tracer) RecordEvent(ctx context.Context, e Event) {
 	if t == nil {
 		return
@@ -221,6 +221,9 @@ func (t *Tracer) RecordEvent(ctx context.Context, e Event) {
 	}
 	e.Attributes = append([]attribute.KeyValue(nil), e.Attributes...)
 	e.validate()
+	if e.Error != "" {
+		e.Error = t.cleanErrorText(e.Error)
+	}
 	span := trace.SpanFromContext(ctx)
 	if sc := span.SpanContext(); sc.IsValid() {
 		e.TraceID, e.SpanID = sc.TraceID().String(), sc.SpanID().String()
