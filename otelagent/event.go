@@ -17,6 +17,7 @@ type Event struct {
 	Name       string               `json:"name"`
 	Operation  string               `json:"operation,omitempty"`
 	Agent      string               `json:"agent,omitempty"`
+	Tool       string               `json:"tool,omitempty"` // the tool of an execute_tool operation
 	Model      string               `json:"model,omitempty"`
 	CacheHit   bool                 `json:"cache_hit,omitempty"`
 	Usage      TokenUsage           `json:"usage,omitzero"`

@@ -147,6 +147,14 @@ func (i *Invocation) Complete(outputs []Message, opts ...CompleteOption) error {
 	return i.tracer.finish(i, outputs, &cc, end)
 }
 
+// toolName is the tool of an execute_tool operation, else "".
+func (i *Invocation) toolName() string {
+	if i.op != semconv.OperationExecuteTool {
+		return ""
+	}
+	return i.name
+}
+
 func (i *Invocation) spanName() string {
 	if i.name == "" {
 		return i.op
@@ -239,7 +247,7 @@ func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig, en
 	t.recordStats(i, &o, end)
 	if t.log != nil {
 		e := Event{
-			Time: end, Name: semconv.EventOperationCompleted, Operation: i.op, Agent: i.agentName,
+			Time: end, Name: semconv.EventOperationCompleted, Operation: i.op, Agent: i.agentName, Tool: i.toolName(),
 			Model: o.model, CacheHit: o.hit, Usage: cc.usage, Duration: end.Sub(i.start),
 			sc: i.span.SpanContext(),
 		}

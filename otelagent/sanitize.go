@@ -79,6 +79,7 @@ func (e *Event) validate() {
 	e.Name = validUTF8(e.Name)
 	e.Operation = validUTF8(e.Operation)
 	e.Agent = validUTF8(e.Agent)
+	e.Tool = validUTF8(e.Tool)
 	e.Model = validUTF8(e.Model)
 	e.Usage.Model = validUTF8(e.Usage.Model)
 	e.Error = validUTF8(e.Error)

@@ -196,8 +196,9 @@ func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, o
 }
 
 // RecordEvent adds e as a span event to the span in ctx (when it is recording) and appends it
-// to the event log. A zero Time means now; an empty Name means "otelagent.event"; Agent, TraceID
-// and SpanID are filled from ctx when empty. Error is scrubbed like WithError's message.
+// to the event log. A zero Time means now; an empty Name means "otelagent.event"; Agent,
+// Operation, Tool, TraceID and SpanID are filled from ctx when empty. Error is scrubbed like
+// WithError's message.
 func (t *Tracer) RecordEvent(ctx context.Context, e Event) {
 	if t == nil {
 		return
@@ -217,6 +218,9 @@ func (t *Tracer) RecordEvent(ctx context.Context, e Event) {
 		}
 		if e.Operation == "" {
 			e.Operation = inv.op
+		}
+		if e.Tool == "" {
+			e.Tool = inv.toolName()
 		}
 	}
 	e.Attributes = append([]attribute.KeyValue(nil), e.Attributes...)
