@@ -77,8 +77,8 @@ func TestLateChatCountsOnce(t *testing.T) {
 				}
 				assert.NotContains(t, h.Stats().Agents, "", "a late chat still belongs to its agent")
 				m := h.metrics(t)
-				assert.Equal(t, trials*want.prompt, sumInt(t, m[semconv.TokensName], semconv.TokenType(semconv.TokenKindInput)))
-				assert.Equal(t, trials*want.completion, sumInt(t, m[semconv.TokensName], semconv.TokenType(semconv.TokenKindOutput)))
+				assert.Equal(t, trials*want.prompt, sumInt(t, m[semconv.TokensName], semconv.TokenKind(semconv.TokenKindInput)))
+				assert.Equal(t, trials*want.completion, sumInt(t, m[semconv.TokensName], semconv.TokenKind(semconv.TokenKindOutput)))
 				assert.InDelta(t, trials*price["m"].cost(want), sumFloat(t, m[semconv.CostName]), 1e-9)
 			})
 		}
