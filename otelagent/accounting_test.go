@@ -166,7 +166,7 @@ func TestChatUsageRollsUpOnce(t *testing.T) {
 			wantSpent: 330,
 		},
 		{
-			name:      "own usage only, the seed's case",
+			name:      "own usage only, the callback pair's case",
 			own:       chat(500, 50, 0),
 			wantSpan:  TokenUsage{PromptTokens: 500, CompletionTokens: 50, TotalTokens: 550},
 			wantSpent: 550,

@@ -36,9 +36,9 @@ type Invocation struct {
 	start          time.Time
 	done           atomic.Bool
 
-	// seeded is set for invocations opened by OnMessagesInvoke; provisional is their usage.
-	seeded      bool
-	provisional TokenUsage
+	// fromCallbacks is set for invocations opened by OnMessagesInvoke; provisional is their usage.
+	fromCallbacks bool
+	provisional   TokenUsage
 
 	mu     sync.Mutex // guards ledger
 	ledger ledger
@@ -183,7 +183,7 @@ type outcome struct {
 }
 
 func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig, end time.Time) error {
-	if i.seeded {
+	if i.fromCallbacks {
 		t.open.remove(i)
 	}
 	usageErr := cc.usage.Validate()

@@ -9,8 +9,8 @@ import (
 	"github.com/agenttrace/otelagent/semconv"
 )
 
-// OnMessagesInvoke starts an agent invocation like Invoke, for code written against the
-// seed's callback pair. usage is provisional: OnMessagesComplete's usage, when non-zero,
+// OnMessagesInvoke starts an agent invocation like Invoke, for code written as a pair of
+// callbacks (on invoke, on complete) rather than around an Invocation. usage is provisional: OnMessagesComplete's usage, when non-zero,
 // replaces it, never adds to it. cacheHit is ignored here; OnMessagesComplete's decides. The
 // returned context carries the invocation.
 func (t *Tracer) OnMessagesInvoke(ctx context.Context, agent string, messages []Message, usage TokenUsage, cacheHit bool) context.Context {
@@ -20,7 +20,7 @@ func (t *Tracer) OnMessagesInvoke(ctx context.Context, agent string, messages []
 	if inv == nil {
 		return ctx
 	}
-	inv.seeded = true
+	inv.fromCallbacks = true
 	inv.provisional = usage
 	t.open.push(agent, inv)
 	return ctx
@@ -38,7 +38,7 @@ func (t *Tracer) OnMessagesComplete(ctx context.Context, agent string, outputs [
 	if ctx != nil {
 		for inv := invocationFromContext(ctx); inv != nil; inv = inv.parent {
 			if inv.op == semconv.OperationInvokeAgent && inv.agentName == agent && !inv.done.Load() {
-				return inv.Complete(outputs, seedCompleteOptions(inv, usage, cacheHit)...)
+				return inv.Complete(outputs, callbackCompleteOptions(inv, usage, cacheHit)...)
 			}
 		}
 	}
@@ -48,7 +48,7 @@ func (t *Tracer) OnMessagesComplete(ctx context.Context, agent string, outputs [
 		if inv == nil {
 			return fmt.Errorf("%w for agent %q", ErrNoOpenInvocation, agent)
 		}
-		err := inv.Complete(outputs, seedCompleteOptions(inv, usage, cacheHit)...)
+		err := inv.Complete(outputs, callbackCompleteOptions(inv, usage, cacheHit)...)
 		if !errors.Is(err, ErrAlreadyCompleted) {
 			return err
 		}
@@ -56,7 +56,7 @@ func (t *Tracer) OnMessagesComplete(ctx context.Context, agent string, outputs [
 	}
 }
 
-func seedCompleteOptions(inv *Invocation, usage TokenUsage, cacheHit bool) []CompleteOption {
+func callbackCompleteOptions(inv *Invocation, usage TokenUsage, cacheHit bool) []CompleteOption {
 	if usage.IsZero() {
 		usage = inv.provisional
 	}
