@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-
-	"github.com/agenttrace/otelagent/semconv"
 )
 
 // OnMessagesInvoke starts an agent invocation like Invoke, for code written as a pair of
@@ -37,7 +35,7 @@ func (t *Tracer) OnMessagesComplete(ctx context.Context, agent string, outputs [
 	agent = validUTF8(agent)
 	if ctx != nil {
 		for inv := invocationFromContext(ctx); inv != nil; inv = inv.parent {
-			if inv.op == semconv.OperationInvokeAgent && inv.agentName == agent && !inv.done.Load() {
+			if inv.op.isAgent && inv.agentName == agent && !inv.done.Load() {
 				return inv.Complete(outputs, callbackCompleteOptions(inv, usage, cacheHit)...)
 			}
 		}

@@ -66,29 +66,29 @@ func New(opts ...Option) *Tracer {
 // are captured when content capture is on. The returned context carries the span and the
 // invocation: operations started from it are its children. Complete the invocation exactly once.
 func (t *Tracer) Invoke(ctx context.Context, agent string, inputs []Message, opts ...InvokeOption) (context.Context, *Invocation) {
-	return t.start(ctx, semconv.OperationInvokeAgent, agent, inputs, opts)
+	return t.start(ctx, opInvokeAgent, agent, inputs, opts)
 }
 
 // StartChat starts a model call: a span "chat {model}" of kind CLIENT with gen_ai.request.model
 // set to model. Its usage counts once, as spent, and rolls up into the enclosing invocation's
 // span attributes.
 func (t *Tracer) StartChat(ctx context.Context, model string, opts ...InvokeOption) (context.Context, *Invocation) {
-	return t.start(ctx, semconv.OperationChat, model, nil, opts)
+	return t.start(ctx, opChat, model, nil, opts)
 }
 
 // StartTool starts a tool execution: a span "execute_tool {tool}" of kind INTERNAL with
 // gen_ai.tool.name set to tool.
 func (t *Tracer) StartTool(ctx context.Context, tool string, opts ...InvokeOption) (context.Context, *Invocation) {
-	return t.start(ctx, semconv.OperationExecuteTool, tool, nil, opts)
+	return t.start(ctx, opExecuteTool, tool, nil, opts)
 }
 
 // StartWorkflow starts a workflow that coordinates several agents under one root: a span
 // "invoke_workflow {name}" of kind INTERNAL with gen_ai.workflow.name set to name.
 func (t *Tracer) StartWorkflow(ctx context.Context, name string, opts ...InvokeOption) (context.Context, *Invocation) {
-	return t.start(ctx, semconv.OperationInvokeWorkflow, name, nil, opts)
+	return t.start(ctx, opInvokeWorkflow, name, nil, opts)
 }
 
-func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, opts []InvokeOption) (context.Context, *Invocation) {
+func (t *Tracer) start(ctx context.Context, op *operation, name string, inputs []Message, opts []InvokeOption) (context.Context, *Invocation) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -103,12 +103,12 @@ func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, o
 	}
 	ic.validate()
 	name = validUTF8(name)
-	if op == semconv.OperationChat {
+	if op.isChat {
 		ic.requestModel = name
 	}
 	parent := invocationFromContext(ctx)
 	inv := &Invocation{tracer: t, parent: parent, op: op, name: name, requestModel: ic.requestModel}
-	if op == semconv.OperationInvokeAgent {
+	if op.isAgent {
 		inv.agentName = name
 	} else if a := parent.enclosingAgent(); a != nil {
 		inv.agent = a
@@ -129,17 +129,14 @@ func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, o
 
 	buf := getAttrs()
 	defer putAttrs(buf)
-	attrs := append(*buf, semconv.GenAIOperationName(op), inv.providerAttr)
-	switch op {
-	case semconv.OperationInvokeAgent:
-		if name != "" {
-			attrs = append(attrs, semconv.GenAIAgentName(name))
-		}
-		if ic.agentID != "" {
-			attrs = append(attrs, semconv.GenAIAgentIDKey.String(ic.agentID))
-		}
-	case semconv.OperationExecuteTool:
-		attrs = append(attrs, semconv.GenAIToolNameKey.String(name))
+	attrs := append(*buf, semconv.GenAIOperationName(op.name), inv.providerAttr)
+	if op.nameKey != "" && (name != "" || op.nameAlways) {
+		attrs = append(attrs, op.nameKey.String(name))
+	}
+	if op.isAgent && ic.agentID != "" {
+		attrs = append(attrs, semconv.GenAIAgentIDKey.String(ic.agentID))
+	}
+	if op.isTool {
 		if ic.toolCallID != "" {
 			attrs = append(attrs, semconv.GenAIToolCallIDKey.String(ic.toolCallID))
 		}
@@ -149,10 +146,6 @@ func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, o
 			if truncated {
 				attrs = append(attrs, semconv.ContentTruncatedKey.Bool(true))
 			}
-		}
-	case semconv.OperationInvokeWorkflow:
-		if name != "" {
-			attrs = append(attrs, semconv.GenAIWorkflowNameKey.String(name))
 		}
 	}
 	if inv.conversationID != "" {
@@ -171,27 +164,19 @@ func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, o
 		}
 	}
 
-	spanName := op
-	if name != "" {
-		spanName = op + " " + name
-	}
-	kind := trace.SpanKindInternal
-	if op == semconv.OperationChat {
-		kind = trace.SpanKindClient
-	}
 	inv.start = time.Now()
-	ctx, inv.span = t.tracer.Start(ctx, spanName, trace.WithSpanKind(kind),
+	ctx, inv.span = t.tracer.Start(ctx, inv.spanName(), trace.WithSpanKind(op.spanKind),
 		trace.WithTimestamp(inv.start), trace.WithAttributes(attrs...))
 	*buf = attrs
 	inv.ctx = ctx
 
-	if op == semconv.OperationInvokeAgent {
+	if op.isAgent {
 		t.stats.agents.get(name).inFlight.Add(1)
 	}
 	if ic.requestModel != "" {
 		t.stats.models.get(ic.requestModel).inFlight.Add(1)
 	}
-	t.ins.active.Add(ctx, 1, t.sets.active(inv.agentName, op).add...)
+	t.ins.active.Add(ctx, 1, t.sets.active(inv.agentName, op.name).add...)
 	return context.WithValue(ctx, invocationKey{}, inv), inv
 }
 
@@ -217,7 +202,7 @@ func (t *Tracer) RecordEvent(ctx context.Context, e Event) {
 			e.Agent = inv.agentName
 		}
 		if e.Operation == "" {
-			e.Operation = inv.op
+			e.Operation = inv.op.name
 		}
 		if e.Tool == "" {
 			e.Tool = inv.toolName()
