@@ -20,8 +20,9 @@ const (
 	// UsageInvalidKey (string) names what was wrong with usage that failed validation; the
 	// span carries no usage attributes then.
 	UsageInvalidKey = attribute.Key("otelagent.usage.invalid")
-	// TokenTypeKey (string, enum) labels otelagent.tokens points: one of the TokenType* values.
-	TokenTypeKey = attribute.Key("otelagent.token.type")
+	// TokenKindKey (string, enum) labels otelagent.tokens points: one of the TokenKind* values.
+	// It is the module's own key; the conventions' gen_ai.token.type is GenAITokenTypeKey.
+	TokenKindKey = attribute.Key("otelagent.token.type")
 	// RollupLateKey (bool) is true on a chat span that completed after its enclosing
 	// invoke_agent had ended. Its tokens belong to that agent, whose span could no longer show
 	// them; the otelagent.rollup.counted.* attributes say what the chat counted beyond it.
@@ -36,11 +37,15 @@ const (
 	RollupCountedTotalTokensKey              = attribute.Key("otelagent.rollup.counted.total_tokens")
 	RollupCountedCostUSDKey                  = attribute.Key("otelagent.rollup.counted.cost.usd")
 	RollupCountedCostSavedUSDKey             = attribute.Key("otelagent.rollup.counted.cost.saved_usd")
-	// EventNameKey (string) names an entry of the event log recorded through RecordEvent.
-	EventNameKey = attribute.Key("otelagent.event.name")
 )
 
-// Values of otelagent.token.type.
+// TokenTypeKey is TokenKindKey.
+//
+// Deprecated: use TokenKindKey; TokenType* names belong to the conventions' gen_ai.token.type.
+const TokenTypeKey = TokenKindKey
+
+// Values of otelagent.token.type (TokenKindKey). Kinds overlap: cache_read and cache_creation
+// are parts of input, reasoning is part of output.
 const (
 	TokenKindInput         = "input"
 	TokenKindOutput        = "output"
@@ -67,8 +72,13 @@ const (
 // CacheHit returns otelagent.cache.hit set to hit.
 func CacheHit(hit bool) attribute.KeyValue { return CacheHitKey.Bool(hit) }
 
-// TokenType returns otelagent.token.type set to kind (one of the TokenKind* values).
-func TokenType(kind string) attribute.KeyValue { return TokenTypeKey.String(kind) }
+// TokenKind returns otelagent.token.type set to kind (one of the TokenKind* values).
+func TokenKind(kind string) attribute.KeyValue { return TokenKindKey.String(kind) }
+
+// TokenType returns TokenKind(kind).
+//
+// Deprecated: use TokenKind; TokenType* names belong to the conventions' gen_ai.token.type.
+func TokenType(kind string) attribute.KeyValue { return TokenKind(kind) }
 
 // Names of the entries of the Tracer's event log (and of span events RecordEvent adds when the
 // caller names none).

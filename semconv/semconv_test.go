@@ -346,7 +346,7 @@ func TestKeyConstantsParsed(t *testing.T) {
 	compiled := map[string]attribute.Key{
 		"GenAIOperationNameKey": GenAIOperationNameKey, "GenAIUsageInputTokensKey": GenAIUsageInputTokensKey,
 		"GenAITokenTypeKey": GenAITokenTypeKey, "ErrorTypeKey": ErrorTypeKey,
-		"CacheHitKey": CacheHitKey, "TokenTypeKey": TokenTypeKey, "EventNameKey": EventNameKey,
+		"CacheHitKey": CacheHitKey, "TokenKindKey": TokenKindKey, "RollupLateKey": RollupLateKey,
 	}
 	found := make(map[string]keyConst)
 	for _, kc := range keyConsts(t) {
