@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sort"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,11 +14,13 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/agenttrace/otelagent/semconv"
 )
@@ -529,8 +533,9 @@ func BenchmarkStats(b *testing.B) {
 	}
 }
 
-// TestRawSDKTwinMatches checks that the raw-SDK twin of each benchmark case emits exactly the
-// spans and metric points otelagent does, so that the benchmarks compare equal work.
+// TestRawSDKTwinMatches checks that the raw-SDK twins of each benchmark case, and the floor of
+// each floor case, emit exactly the spans and metric points otelagent does, so that the
+// benchmarks compare equal work.
 func TestRawSDKTwinMatches(t *testing.T) {
 	for _, c := range benchCases() {
 		for _, impl := range rawImpls {
@@ -555,6 +560,9 @@ func TestRawSDKTwinMatches(t *testing.T) {
 				assert.Equal(t, wantPoints, gotPoints, "metric points")
 			})
 		}
+	}
+	for _, c := range floorCases() {
+		t.Run(c.name+"/floor", func(t *testing.T) { checkFloorTwin(t, c) })
 	}
 }
 
@@ -605,4 +613,371 @@ func pointDigest(t *testing.T, reader *sdkmetric.ManualReader) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// The floor: the cheapest hand-written SDK code that emits what otelagent emits for one agent
+// and one model with no pricing. Every metric attribute set and span start attribute list is
+// built once into a field, points are recorded with metric.WithAttributeSet, and end attributes
+// are built only when the span is recording. Both sides export spans through a blocking batch
+// processor to an exporter that counts them; TestRawSDKTwinMatches keeps the two equal.
+
+var benchFinishReasons = []string{"stop"}
+
+// countingExporter counts the spans it is given and keeps nothing.
+type countingExporter struct{ n atomic.Int64 }
+
+func (e *countingExporter) ExportSpans(_ context.Context, spans []sdktrace.ReadOnlySpan) error {
+	e.n.Add(int64(len(spans)))
+	return nil
+}
+
+func (e *countingExporter) Shutdown(context.Context) error { return nil }
+
+// batchProviders returns SDK providers that sample everything, export spans through a blocking
+// batch processor with a queue of 65,536 to exp, and aggregate metrics in a ManualReader.
+func batchProviders(tb testing.TB, exp sdktrace.SpanExporter) (*sdktrace.TracerProvider, *sdkmetric.MeterProvider, *sdkmetric.ManualReader) {
+	tb.Helper()
+	bsp := sdktrace.NewBatchSpanProcessor(exp, sdktrace.WithBlocking(), sdktrace.WithMaxQueueSize(65536))
+	return benchProviders(tb, bsp)
+}
+
+// floorProviders returns the providers of one floor benchmark: SDK ones as batchProviders, or
+// the API's no-op ones, as OTEL_SDK_DISABLED installs.
+func floorProviders(tb testing.TB, noop bool) (trace.TracerProvider, metric.MeterProvider) {
+	tb.Helper()
+	if noop {
+		return tracenoop.NewTracerProvider(), metricnoop.NewMeterProvider()
+	}
+	tp, mp, _ := batchProviders(tb, new(countingExporter))
+	return tp, mp
+}
+
+// newFloorTracer is the Tracer the floor is compared with: no pricing, statistics and the
+// event log on as by default.
+func newFloorTracer(tp trace.TracerProvider, mp metric.MeterProvider) *Tracer {
+	return New(WithTracerProvider(tp), WithMeterProvider(mp), WithProviderName(benchProvider), WithDefaultPricing(false))
+}
+
+type floorSDK struct {
+	tracer      trace.Tracer
+	tokenUsage  metric.Int64Histogram
+	duration    metric.Float64Histogram
+	invocations metric.Int64Counter
+	tokens      metric.Int64Counter
+	tokensSaved metric.Int64Counter
+	active      metric.Int64UpDownCounter
+
+	agentSpan, chatSpan   string
+	agentStart, chatStart []attribute.KeyValue
+
+	activeAgent, activeChat            attribute.Set
+	invMiss, invHit, invChat           attribute.Set
+	durAgent, durAgentRollup, durChat  attribute.Set // durAgentRollup: no response model
+	inAgent, outAgent, inChat, outChat attribute.Set
+	inRollup, outRollup                attribute.Set
+	tokInput, tokOutput, tokCacheRead  attribute.Set
+	tokCacheCreation, tokReasoning     attribute.Set
+	agentModel                         attribute.Set
+}
+
+func newFloorSDK(tb testing.TB, tp trace.TracerProvider, mp metric.MeterProvider) *floorSDK {
+	tb.Helper()
+	m := mp.Meter("example.com/floor")
+	f := &floorSDK{tracer: tp.Tracer("example.com/floor")}
+	var errs [6]error
+	f.tokenUsage, errs[0] = m.Int64Histogram(semconv.GenAIClientTokenUsageName, metric.WithUnit(semconv.GenAIClientTokenUsageUnit),
+		metric.WithExplicitBucketBoundaries(semconv.TokenUsageBuckets()...))
+	f.duration, errs[1] = m.Float64Histogram(semconv.GenAIClientOperationDurationName, metric.WithUnit(semconv.GenAIClientOperationDurationUnit),
+		metric.WithExplicitBucketBoundaries(semconv.DurationBuckets()...))
+	f.invocations, errs[2] = m.Int64Counter(semconv.InvocationsName, metric.WithUnit(semconv.InvocationsUnit))
+	f.tokens, errs[3] = m.Int64Counter(semconv.TokensName, metric.WithUnit(semconv.TokensUnit))
+	f.tokensSaved, errs[4] = m.Int64Counter(semconv.CacheTokensSavedName, metric.WithUnit(semconv.CacheTokensSavedUnit))
+	f.active, errs[5] = m.Int64UpDownCounter(semconv.InvocationsActiveName, metric.WithUnit(semconv.InvocationsActiveUnit))
+	for _, err := range errs {
+		require.NoError(tb, err)
+	}
+
+	agent, provider := semconv.GenAIAgentName(benchAgent), semconv.GenAIProviderName(benchProvider)
+	invoke, chat := semconv.GenAIOperationName(semconv.OperationInvokeAgent), semconv.GenAIOperationName(semconv.OperationChat)
+	reqModel, respModel := semconv.GenAIRequestModel(benchRequestModel), semconv.GenAIResponseModel(benchResponseModel)
+	in, out := semconv.GenAITokenType(semconv.TokenTypeInput), semconv.GenAITokenType(semconv.TokenTypeOutput)
+	set := attribute.NewSet
+
+	f.agentSpan, f.chatSpan = semconv.OperationInvokeAgent+" "+benchAgent, semconv.OperationChat+" "+benchRequestModel
+	f.agentStart = []attribute.KeyValue{invoke, provider, agent, reqModel}
+	f.chatStart = []attribute.KeyValue{chat, provider, reqModel}
+	f.activeAgent, f.activeChat = set(agent, invoke), set(agent, chat)
+	f.invMiss, f.invHit, f.invChat = set(agent, invoke, semconv.CacheHit(false)), set(agent, invoke, semconv.CacheHit(true)), set(agent, chat)
+	f.durAgent, f.durAgentRollup, f.durChat = set(invoke, provider, reqModel, respModel), set(invoke, provider, reqModel), set(chat, provider, reqModel, respModel)
+	f.inAgent, f.outAgent = set(invoke, provider, reqModel, respModel, in), set(invoke, provider, reqModel, respModel, out)
+	f.inChat, f.outChat = set(chat, provider, reqModel, respModel, in), set(chat, provider, reqModel, respModel, out)
+	f.inRollup, f.outRollup = set(invoke, provider, reqModel, in), set(invoke, provider, reqModel, out)
+	kind := func(k string) attribute.Set { return set(agent, respModel, semconv.TokenKind(k)) }
+	f.tokInput, f.tokOutput, f.tokCacheRead = kind(semconv.TokenKindInput), kind(semconv.TokenKindOutput), kind(semconv.TokenKindCacheRead)
+	f.tokCacheCreation, f.tokReasoning = kind(semconv.TokenKindCacheCreation), kind(semconv.TokenKindReasoning)
+	f.agentModel = set(agent, respModel)
+	return f
+}
+
+// floorOp is one open operation of the floor.
+type floorOp struct {
+	span     trace.Span
+	start    time.Time
+	children TokenUsage // usage of an agent's chat calls
+}
+
+func (f *floorSDK) startAgent(ctx context.Context) (context.Context, floorOp) {
+	o := floorOp{start: time.Now()}
+	ctx, o.span = f.tracer.Start(ctx, f.agentSpan, trace.WithSpanKind(trace.SpanKindInternal),
+		trace.WithTimestamp(o.start), trace.WithAttributes(f.agentStart...))
+	f.active.Add(ctx, 1, metric.WithAttributeSet(f.activeAgent))
+	return ctx, o
+}
+
+func (f *floorSDK) startChat(ctx context.Context) (context.Context, floorOp) {
+	o := floorOp{start: time.Now()}
+	ctx, o.span = f.tracer.Start(ctx, f.chatSpan, trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithTimestamp(o.start), trace.WithAttributes(f.chatStart...))
+	f.active.Add(ctx, 1, metric.WithAttributeSet(f.activeChat))
+	return ctx, o
+}
+
+// usageAttrs are the span attributes of usage u.
+func usageAttrs(u TokenUsage) [6]attribute.KeyValue {
+	return [6]attribute.KeyValue{
+		semconv.GenAIUsageInputTokensKey.Int64(u.PromptTokens),
+		semconv.GenAIUsageOutputTokensKey.Int64(u.CompletionTokens),
+		semconv.GenAIUsageCacheReadInputTokensKey.Int64(u.CacheReadTokens),
+		semconv.GenAIUsageCacheCreationInputTokensKey.Int64(u.CacheCreationTokens),
+		semconv.GenAIUsageReasoningOutputTokensKey.Int64(u.ReasoningTokens),
+		semconv.UsageTotalTokensKey.Int64(u.Total()),
+	}
+}
+
+// addTokens records u on otelagent.tokens, one point per non-zero kind.
+func (f *floorSDK) addTokens(ctx context.Context, u TokenUsage) {
+	for _, k := range [...]struct {
+		n   int64
+		set *attribute.Set
+	}{{u.PromptTokens, &f.tokInput}, {u.CompletionTokens, &f.tokOutput}, {u.CacheReadTokens, &f.tokCacheRead},
+		{u.CacheCreationTokens, &f.tokCacheCreation}, {u.ReasoningTokens, &f.tokReasoning}} {
+		if k.n != 0 {
+			f.tokens.Add(ctx, k.n, metric.WithAttributeSet(*k.set))
+		}
+	}
+}
+
+// endAgent completes an agent invocation answered by the model (usage u) or by the response
+// cache (hit).
+func (f *floorSDK) endAgent(ctx context.Context, o *floorOp, u TokenUsage, reasons []string, hit bool) {
+	end := time.Now()
+	if o.span.IsRecording() {
+		var a [10]attribute.KeyValue
+		attrs := append(a[:0], semconv.GenAIResponseModel(u.Model))
+		if !hit {
+			ua := usageAttrs(u)
+			attrs = append(attrs, ua[:]...)
+		}
+		attrs = append(attrs, semconv.CacheHit(hit))
+		if hit {
+			attrs = append(attrs, semconv.CacheTokensSavedKey.Int64(u.Total()))
+		}
+		attrs = append(attrs, semconv.GenAIResponseFinishReasonsKey.StringSlice(reasons))
+		o.span.SetAttributes(attrs...)
+	}
+	o.span.End(trace.WithTimestamp(end))
+	f.duration.Record(ctx, end.Sub(o.start).Seconds(), metric.WithAttributeSet(f.durAgent))
+	if hit {
+		f.invocations.Add(ctx, 1, metric.WithAttributeSet(f.invHit))
+		f.active.Add(ctx, -1, metric.WithAttributeSet(f.activeAgent))
+		f.tokensSaved.Add(ctx, u.Total(), metric.WithAttributeSet(f.agentModel))
+		return
+	}
+	f.tokenUsage.Record(ctx, u.PromptTokens, metric.WithAttributeSet(f.inAgent))
+	f.tokenUsage.Record(ctx, u.CompletionTokens, metric.WithAttributeSet(f.outAgent))
+	f.invocations.Add(ctx, 1, metric.WithAttributeSet(f.invMiss))
+	f.active.Add(ctx, -1, metric.WithAttributeSet(f.activeAgent))
+	f.addTokens(ctx, u)
+}
+
+// endChat completes a chat call with usage u and adds u to its agent's children.
+func (f *floorSDK) endChat(ctx context.Context, o, agent *floorOp, u TokenUsage, reasons []string) {
+	end := time.Now()
+	if o.span.IsRecording() {
+		ua := usageAttrs(u)
+		var a [8]attribute.KeyValue
+		attrs := append(append(a[:0], semconv.GenAIResponseModel(u.Model)), ua[:]...)
+		attrs = append(attrs, semconv.GenAIResponseFinishReasonsKey.StringSlice(reasons))
+		o.span.SetAttributes(attrs...)
+	}
+	o.span.End(trace.WithTimestamp(end))
+	f.duration.Record(ctx, end.Sub(o.start).Seconds(), metric.WithAttributeSet(f.durChat))
+	f.tokenUsage.Record(ctx, u.PromptTokens, metric.WithAttributeSet(f.inChat))
+	f.tokenUsage.Record(ctx, u.CompletionTokens, metric.WithAttributeSet(f.outChat))
+	f.invocations.Add(ctx, 1, metric.WithAttributeSet(f.invChat))
+	f.active.Add(ctx, -1, metric.WithAttributeSet(f.activeChat))
+	f.addTokens(ctx, u)
+	agent.children = u
+}
+
+// endRollup completes an agent invocation whose usage came from its chat calls: the span shows
+// their sum, the tokens were counted at the chats.
+func (f *floorSDK) endRollup(ctx context.Context, o *floorOp) {
+	end := time.Now()
+	u := o.children
+	if o.span.IsRecording() {
+		ua := usageAttrs(u)
+		var a [7]attribute.KeyValue
+		attrs := append(append(a[:0], ua[:]...), semconv.CacheHit(false))
+		o.span.SetAttributes(attrs...)
+	}
+	o.span.End(trace.WithTimestamp(end))
+	f.duration.Record(ctx, end.Sub(o.start).Seconds(), metric.WithAttributeSet(f.durAgentRollup))
+	f.tokenUsage.Record(ctx, u.PromptTokens, metric.WithAttributeSet(f.inRollup))
+	f.tokenUsage.Record(ctx, u.CompletionTokens, metric.WithAttributeSet(f.outRollup))
+	f.invocations.Add(ctx, 1, metric.WithAttributeSet(f.invMiss))
+	f.active.Add(ctx, -1, metric.WithAttributeSet(f.activeAgent))
+}
+
+// floorCase is one operation done the otelagent way and the floor way.
+type floorCase struct {
+	name      string
+	otelagent func(ctx context.Context, t *Tracer) error
+	floor     func(ctx context.Context, f *floorSDK)
+}
+
+func floorInvoke(hit bool) (func(context.Context, *Tracer) error, func(context.Context, *floorSDK)) {
+	return func(ctx context.Context, t *Tracer) error {
+			_, inv := t.Invoke(ctx, benchAgent, nil, WithRequestModel(benchRequestModel))
+			return inv.Complete(nil, WithUsage(benchUsage), WithCacheHit(hit), WithFinishReasons(benchFinishReasons...))
+		}, func(ctx context.Context, f *floorSDK) {
+			ctx, op := f.startAgent(ctx)
+			f.endAgent(ctx, &op, benchUsage, benchFinishReasons, hit)
+		}
+}
+
+func floorCases() []floorCase {
+	miss, missFloor := floorInvoke(false)
+	hit, hitFloor := floorInvoke(true)
+	return []floorCase{
+		{name: "miss", otelagent: miss, floor: missFloor},
+		{name: "hit", otelagent: hit, floor: hitFloor},
+		{
+			name: "chat",
+			otelagent: func(ctx context.Context, t *Tracer) error {
+				ctx, agent := t.Invoke(ctx, benchAgent, nil, WithRequestModel(benchRequestModel))
+				_, chat := t.StartChat(ctx, benchRequestModel)
+				if err := chat.Complete(nil, WithUsage(benchUsage), WithFinishReasons(benchFinishReasons...)); err != nil {
+					return err
+				}
+				return agent.Complete(nil)
+			},
+			floor: func(ctx context.Context, f *floorSDK) {
+				ctx, agent := f.startAgent(ctx)
+				chatCtx, chat := f.startChat(ctx)
+				f.endChat(chatCtx, &chat, &agent, benchUsage, benchFinishReasons)
+				f.endRollup(ctx, &agent)
+			},
+		},
+	}
+}
+
+var floorProviderKinds = []struct {
+	name string
+	noop bool
+}{{"sdk", false}, {"noop", true}}
+
+// BenchmarkFloor times each floor case through the floor and through otelagent, with SDK
+// providers and with no-op ones.
+func BenchmarkFloor(b *testing.B) {
+	for _, p := range floorProviderKinds {
+		for _, c := range floorCases() {
+			// The floor first: benchstat compares each column with the first.
+			b.Run("providers="+p.name+"/case="+c.name+"/impl=floor", func(b *testing.B) {
+				tp, mp := floorProviders(b, p.noop)
+				f := newFloorSDK(b, tp, mp)
+				ctx := context.Background()
+				b.ReportAllocs()
+				for b.Loop() {
+					c.floor(ctx, f)
+				}
+			})
+			b.Run("providers="+p.name+"/case="+c.name+"/impl=otelagent", func(b *testing.B) {
+				t := newFloorTracer(floorProviders(b, p.noop))
+				ctx := context.Background()
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := c.otelagent(ctx, t); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkFloorParallel times the miss case from 1, 2 and 8 goroutines sharing one Tracer (or
+// one floor): 1 runs with GOMAXPROCS=1, more with b.SetParallelism over the machine's cores.
+func BenchmarkFloorParallel(b *testing.B) {
+	miss, missFloor := floorInvoke(false)
+	for _, p := range floorProviderKinds {
+		for _, n := range []int{1, 2, 8} {
+			parallel := func(b *testing.B, body func(ctx context.Context) error) {
+				if n < runtime.GOMAXPROCS(0) {
+					defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
+				}
+				b.SetParallelism(max(n/runtime.GOMAXPROCS(0), 1))
+				b.ReportAllocs()
+				b.RunParallel(func(pb *testing.PB) {
+					ctx := context.Background()
+					for pb.Next() {
+						if err := body(ctx); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			}
+			name := fmt.Sprintf("providers=%s/goroutines=%d", p.name, n)
+			b.Run(name+"/impl=floor", func(b *testing.B) {
+				tp, mp := floorProviders(b, p.noop)
+				f := newFloorSDK(b, tp, mp)
+				parallel(b, func(ctx context.Context) error { missFloor(ctx, f); return nil })
+			})
+			b.Run(name+"/impl=otelagent", func(b *testing.B) {
+				t := newFloorTracer(floorProviders(b, p.noop))
+				parallel(b, func(ctx context.Context) error { return miss(ctx, t) })
+			})
+		}
+	}
+}
+
+// checkFloorTwin checks that the floor emits exactly the spans and metric points otelagent
+// does for c, on the batch-processor setup of the benchmarks, and that a miss carries the 13
+// span attributes the floor is defined by.
+func checkFloorTwin(t *testing.T, c floorCase) {
+	t.Helper()
+	expA := tracetest.NewInMemoryExporter()
+	tpA, mpA, readerA := batchProviders(t, expA)
+	tr := newFloorTracer(tpA, mpA)
+	expB := tracetest.NewInMemoryExporter()
+	tpB, mpB, readerB := batchProviders(t, expB)
+	f := newFloorSDK(t, tpB, mpB)
+
+	for range 2 {
+		require.NoError(t, c.otelagent(t.Context(), tr))
+		c.floor(t.Context(), f)
+	}
+	require.NoError(t, tpA.ForceFlush(t.Context()))
+	require.NoError(t, tpB.ForceFlush(t.Context()))
+
+	want, got := expA.GetSpans().Snapshots(), expB.GetSpans().Snapshots()
+	require.NotEmpty(t, want)
+	assert.Equal(t, spanDigest(want), spanDigest(got), "spans")
+	if c.name == "miss" {
+		assert.Len(t, want[0].Attributes(), 13, "span attributes of a miss")
+	}
+	gotPoints, wantPoints := pointDigest(t, readerB), pointDigest(t, readerA)
+	require.NotEmpty(t, wantPoints)
+	assert.Equal(t, wantPoints, gotPoints, "metric points")
 }
