@@ -616,10 +616,11 @@ func pointDigest(t *testing.T, reader *sdkmetric.ManualReader) []string {
 }
 
 // The floor: the cheapest hand-written SDK code that emits what otelagent emits for one agent
-// and one model with no pricing. Every metric attribute set and span start attribute list is
-// built once into a field, points are recorded with metric.WithAttributeSet, and end attributes
-// are built only when the span is recording. Both sides export spans through a blocking batch
-// processor to an exporter that counts them; TestRawSDKTwinMatches keeps the two equal.
+// and one model with no pricing. Every metric attribute set is built once into a field, as the
+// ready option slice of metric.WithAttributeSet, so is every span start attribute list, and end
+// attributes are built only when the span is recording. Both sides export spans through a
+// blocking batch processor to an exporter that counts them; TestRawSDKTwinMatches keeps the two
+// equal.
 
 var benchFinishReasons = []string{"stop"}
 
@@ -670,14 +671,26 @@ type floorSDK struct {
 	agentSpan, chatSpan   string
 	agentStart, chatStart []attribute.KeyValue
 
-	activeAgent, activeChat            attribute.Set
-	invMiss, invHit, invChat           attribute.Set
-	durAgent, durAgentRollup, durChat  attribute.Set // durAgentRollup: no response model
-	inAgent, outAgent, inChat, outChat attribute.Set
-	inRollup, outRollup                attribute.Set
-	tokInput, tokOutput, tokCacheRead  attribute.Set
-	tokCacheCreation, tokReasoning     attribute.Set
-	agentModel                         attribute.Set
+	activeAgent, activeChat            floorSet
+	invMiss, invHit, invChat           floorSet
+	durAgent, durAgentRollup, durChat  floorSet // durAgentRollup: no response model
+	inAgent, outAgent, inChat, outChat floorSet
+	inRollup, outRollup                floorSet
+	tokInput, tokOutput, tokCacheRead  floorSet
+	tokCacheCreation, tokReasoning     floorSet
+	agentModel                         floorSet
+}
+
+// floorSet is one attribute set as ready option slices, so that a point neither boxes an
+// option nor allocates a variadic slice.
+type floorSet struct {
+	add []metric.AddOption
+	rec []metric.RecordOption
+}
+
+func newFloorSet(kvs ...attribute.KeyValue) floorSet {
+	opt := metric.WithAttributeSet(attribute.NewSet(kvs...))
+	return floorSet{add: []metric.AddOption{opt}, rec: []metric.RecordOption{opt}}
 }
 
 func newFloorSDK(tb testing.TB, tp trace.TracerProvider, mp metric.MeterProvider) *floorSDK {
@@ -701,7 +714,7 @@ func newFloorSDK(tb testing.TB, tp trace.TracerProvider, mp metric.MeterProvider
 	invoke, chat := semconv.GenAIOperationName(semconv.OperationInvokeAgent), semconv.GenAIOperationName(semconv.OperationChat)
 	reqModel, respModel := semconv.GenAIRequestModel(benchRequestModel), semconv.GenAIResponseModel(benchResponseModel)
 	in, out := semconv.GenAITokenType(semconv.TokenTypeInput), semconv.GenAITokenType(semconv.TokenTypeOutput)
-	set := attribute.NewSet
+	set := newFloorSet
 
 	f.agentSpan, f.chatSpan = semconv.OperationInvokeAgent+" "+benchAgent, semconv.OperationChat+" "+benchRequestModel
 	f.agentStart = []attribute.KeyValue{invoke, provider, agent, reqModel}
@@ -712,7 +725,7 @@ func newFloorSDK(tb testing.TB, tp trace.TracerProvider, mp metric.MeterProvider
 	f.inAgent, f.outAgent = set(invoke, provider, reqModel, respModel, in), set(invoke, provider, reqModel, respModel, out)
 	f.inChat, f.outChat = set(chat, provider, reqModel, respModel, in), set(chat, provider, reqModel, respModel, out)
 	f.inRollup, f.outRollup = set(invoke, provider, reqModel, in), set(invoke, provider, reqModel, out)
-	kind := func(k string) attribute.Set { return set(agent, respModel, semconv.TokenKind(k)) }
+	kind := func(k string) floorSet { return set(agent, respModel, semconv.TokenKind(k)) }
 	f.tokInput, f.tokOutput, f.tokCacheRead = kind(semconv.TokenKindInput), kind(semconv.TokenKindOutput), kind(semconv.TokenKindCacheRead)
 	f.tokCacheCreation, f.tokReasoning = kind(semconv.TokenKindCacheCreation), kind(semconv.TokenKindReasoning)
 	f.agentModel = set(agent, respModel)
@@ -730,7 +743,7 @@ func (f *floorSDK) startAgent(ctx context.Context) (context.Context, floorOp) {
 	o := floorOp{start: time.Now()}
 	ctx, o.span = f.tracer.Start(ctx, f.agentSpan, trace.WithSpanKind(trace.SpanKindInternal),
 		trace.WithTimestamp(o.start), trace.WithAttributes(f.agentStart...))
-	f.active.Add(ctx, 1, metric.WithAttributeSet(f.activeAgent))
+	f.active.Add(ctx, 1, f.activeAgent.add...)
 	return ctx, o
 }
 
@@ -738,7 +751,7 @@ func (f *floorSDK) startChat(ctx context.Context) (context.Context, floorOp) {
 	o := floorOp{start: time.Now()}
 	ctx, o.span = f.tracer.Start(ctx, f.chatSpan, trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithTimestamp(o.start), trace.WithAttributes(f.chatStart...))
-	f.active.Add(ctx, 1, metric.WithAttributeSet(f.activeChat))
+	f.active.Add(ctx, 1, f.activeChat.add...)
 	return ctx, o
 }
 
@@ -758,11 +771,11 @@ func usageAttrs(u TokenUsage) [6]attribute.KeyValue {
 func (f *floorSDK) addTokens(ctx context.Context, u TokenUsage) {
 	for _, k := range [...]struct {
 		n   int64
-		set *attribute.Set
+		set *floorSet
 	}{{u.PromptTokens, &f.tokInput}, {u.CompletionTokens, &f.tokOutput}, {u.CacheReadTokens, &f.tokCacheRead},
 		{u.CacheCreationTokens, &f.tokCacheCreation}, {u.ReasoningTokens, &f.tokReasoning}} {
 		if k.n != 0 {
-			f.tokens.Add(ctx, k.n, metric.WithAttributeSet(*k.set))
+			f.tokens.Add(ctx, k.n, k.set.add...)
 		}
 	}
 }
@@ -786,17 +799,17 @@ func (f *floorSDK) endAgent(ctx context.Context, o *floorOp, u TokenUsage, reaso
 		o.span.SetAttributes(attrs...)
 	}
 	o.span.End(trace.WithTimestamp(end))
-	f.duration.Record(ctx, end.Sub(o.start).Seconds(), metric.WithAttributeSet(f.durAgent))
+	f.duration.Record(ctx, end.Sub(o.start).Seconds(), f.durAgent.rec...)
 	if hit {
-		f.invocations.Add(ctx, 1, metric.WithAttributeSet(f.invHit))
-		f.active.Add(ctx, -1, metric.WithAttributeSet(f.activeAgent))
-		f.tokensSaved.Add(ctx, u.Total(), metric.WithAttributeSet(f.agentModel))
+		f.invocations.Add(ctx, 1, f.invHit.add...)
+		f.active.Add(ctx, -1, f.activeAgent.add...)
+		f.tokensSaved.Add(ctx, u.Total(), f.agentModel.add...)
 		return
 	}
-	f.tokenUsage.Record(ctx, u.PromptTokens, metric.WithAttributeSet(f.inAgent))
-	f.tokenUsage.Record(ctx, u.CompletionTokens, metric.WithAttributeSet(f.outAgent))
-	f.invocations.Add(ctx, 1, metric.WithAttributeSet(f.invMiss))
-	f.active.Add(ctx, -1, metric.WithAttributeSet(f.activeAgent))
+	f.tokenUsage.Record(ctx, u.PromptTokens, f.inAgent.rec...)
+	f.tokenUsage.Record(ctx, u.CompletionTokens, f.outAgent.rec...)
+	f.invocations.Add(ctx, 1, f.invMiss.add...)
+	f.active.Add(ctx, -1, f.activeAgent.add...)
 	f.addTokens(ctx, u)
 }
 
@@ -811,11 +824,11 @@ func (f *floorSDK) endChat(ctx context.Context, o, agent *floorOp, u TokenUsage,
 		o.span.SetAttributes(attrs...)
 	}
 	o.span.End(trace.WithTimestamp(end))
-	f.duration.Record(ctx, end.Sub(o.start).Seconds(), metric.WithAttributeSet(f.durChat))
-	f.tokenUsage.Record(ctx, u.PromptTokens, metric.WithAttributeSet(f.inChat))
-	f.tokenUsage.Record(ctx, u.CompletionTokens, metric.WithAttributeSet(f.outChat))
-	f.invocations.Add(ctx, 1, metric.WithAttributeSet(f.invChat))
-	f.active.Add(ctx, -1, metric.WithAttributeSet(f.activeChat))
+	f.duration.Record(ctx, end.Sub(o.start).Seconds(), f.durChat.rec...)
+	f.tokenUsage.Record(ctx, u.PromptTokens, f.inChat.rec...)
+	f.tokenUsage.Record(ctx, u.CompletionTokens, f.outChat.rec...)
+	f.invocations.Add(ctx, 1, f.invChat.add...)
+	f.active.Add(ctx, -1, f.activeChat.add...)
 	f.addTokens(ctx, u)
 	agent.children = u
 }
@@ -832,11 +845,11 @@ func (f *floorSDK) endRollup(ctx context.Context, o *floorOp) {
 		o.span.SetAttributes(attrs...)
 	}
 	o.span.End(trace.WithTimestamp(end))
-	f.duration.Record(ctx, end.Sub(o.start).Seconds(), metric.WithAttributeSet(f.durAgentRollup))
-	f.tokenUsage.Record(ctx, u.PromptTokens, metric.WithAttributeSet(f.inRollup))
-	f.tokenUsage.Record(ctx, u.CompletionTokens, metric.WithAttributeSet(f.outRollup))
-	f.invocations.Add(ctx, 1, metric.WithAttributeSet(f.invMiss))
-	f.active.Add(ctx, -1, metric.WithAttributeSet(f.activeAgent))
+	f.duration.Record(ctx, end.Sub(o.start).Seconds(), f.durAgentRollup.rec...)
+	f.tokenUsage.Record(ctx, u.PromptTokens, f.inRollup.rec...)
+	f.tokenUsage.Record(ctx, u.CompletionTokens, f.outRollup.rec...)
+	f.invocations.Add(ctx, 1, f.invMiss.add...)
+	f.active.Add(ctx, -1, f.activeAgent.add...)
 }
 
 // floorCase is one operation done the otelagent way and the floor way.
