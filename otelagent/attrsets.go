@@ -6,6 +6,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/agenttrace/otelagent/semconv"
 )
@@ -135,20 +136,52 @@ func (c *attrSetCache) agentModel(agent, model string) measureOpts {
 	})
 }
 
-// attrPool recycles the attribute slices built for span starts and ends: the SDK copies
-// attributes it is given, so the slice can be reused once the call returns.
-var attrPool = sync.Pool{New: func() any {
-	s := make([]attribute.KeyValue, 0, 24)
-	return &s
-}}
+// spanBuf is the scratch space of a span start or end: the attribute list and the start
+// options. The SDK copies what it is given, so the buffer is reused once the call returns.
+type spanBuf struct {
+	attrs []attribute.KeyValue
+	start [2]trace.SpanStartOption
+}
 
-func getAttrs() *[]attribute.KeyValue { return attrPool.Get().(*[]attribute.KeyValue) }
+var spanBufPool = sync.Pool{New: func() any { return &spanBuf{attrs: make([]attribute.KeyValue, 0, 24)} }}
 
-func putAttrs(p *[]attribute.KeyValue) {
-	if cap(*p) > 256 { // a caller's huge WithAttributes list: let it go
+func getSpanBuf() *spanBuf { return spanBufPool.Get().(*spanBuf) }
+
+func putSpanBuf(b *spanBuf) {
+	if cap(b.attrs) > 256 { // a caller's huge WithAttributes list: let it go
 		return
 	}
-	clear(*p) // drop references to strings so they can be collected
-	*p = (*p)[:0]
-	attrPool.Put(p)
+	clear(b.attrs) // drop references to strings so they can be collected
+	b.attrs = b.attrs[:0]
+	b.start = [2]trace.SpanStartOption{}
+	spanBufPool.Put(b)
+}
+
+// spanNameCache keeps the span names already built, "{operation} {name}", so starting a span
+// does not concatenate them again; bounded like attrSetCache.
+type spanNameCache struct {
+	m syncMap[spanNameKey, string]
+	n atomic.Int64
+}
+
+type spanNameKey struct {
+	op   *operation
+	name string
+}
+
+func (c *spanNameCache) get(op *operation, name string) string {
+	if name == "" {
+		return op.name
+	}
+	k := spanNameKey{op, name}
+	if s, ok := c.m.Load(k); ok {
+		return s
+	}
+	s := op.name + " " + name
+	if c.n.Load() < maxCachedSets {
+		if _, loaded := c.m.LoadOrStore(k, s); !loaded {
+			c.n.Add(1)
+		}
+	}
+	return s
 }

@@ -7,7 +7,6 @@ import (
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/agenttrace/otelagent/semconv"
 )
@@ -35,7 +34,7 @@ type outcome struct {
 	late          bool // a chat completed after its agent: spent is what it added beyond it
 }
 
-func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig, end time.Time) error {
+func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig) error {
 	if i.fromCallbacks {
 		t.open.remove(i)
 	}
@@ -95,7 +94,7 @@ func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig, en
 		}
 	}
 
-	t.endSpan(i, outputs, cc, &o, usageErr, end)
+	end := t.endSpan(i, outputs, cc, &o, usageErr)
 	t.recordMetrics(i, &o, end)
 	t.recordStats(i, &o, end)
 	if t.log != nil {
@@ -110,15 +109,14 @@ func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig, en
 	return usageErr
 }
 
-func (t *Tracer) endSpan(i *Invocation, outputs []Message, cc *completeConfig, o *outcome, usageErr error, end time.Time) {
+// endSpan sets the span's end attributes, ends it and returns its end time.
+func (t *Tracer) endSpan(i *Invocation, outputs []Message, cc *completeConfig, o *outcome, usageErr error) time.Time {
 	span := i.span
 	if !span.IsRecording() {
-		span.End(trace.WithTimestamp(end))
-		return
+		return endSpanNow(span)
 	}
-	buf := getAttrs()
-	defer putAttrs(buf)
-	attrs := *buf
+	buf := getSpanBuf()
+	attrs := buf.attrs
 	if cc.usage.Model != "" {
 		attrs = append(attrs, semconv.GenAIResponseModel(cc.usage.Model))
 	}
@@ -179,26 +177,36 @@ func (t *Tracer) endSpan(i *Invocation, outputs []Message, cc *completeConfig, o
 		span.SetStatus(codes.Error, o.errText)
 	}
 	span.SetAttributes(attrs...)
-	span.End(trace.WithTimestamp(end))
-	*buf = attrs
+	buf.attrs = attrs
+	putSpanBuf(buf)
+	return endSpanNow(span)
 }
 
 func (t *Tracer) recordMetrics(i *Invocation, o *outcome, end time.Time) {
 	ctx := i.ctx
+	// An instrument that records nothing (no-op provider, or dropped by a view) is skipped
+	// before its attribute set is looked up.
+	ins := &t.ins
 	// The conventions' metrics name a response model only when the usage said which one
 	// answered; the module's counters fall back to the requested model.
 	respModel := o.responseModel
-	t.ins.duration.Record(ctx, end.Sub(i.start).Seconds(),
-		t.sets.operation(i.op.name, i.providerAttr, i.requestModel, respModel, o.errType).rec...)
-	if !o.hit && !o.spanUsage.isZero() {
-		t.ins.tokenUsage.Record(ctx, o.spanUsage.prompt,
+	if ins.duration.Enabled(ctx) {
+		ins.duration.Record(ctx, end.Sub(i.start).Seconds(),
+			t.sets.operation(i.op.name, i.providerAttr, i.requestModel, respModel, o.errType).rec...)
+	}
+	if !o.hit && !o.spanUsage.isZero() && ins.tokenUsage.Enabled(ctx) {
+		ins.tokenUsage.Record(ctx, o.spanUsage.prompt,
 			t.sets.tokenUsage(i.op.name, i.providerAttr, i.requestModel, respModel, semconv.TokenTypeInput).rec...)
-		t.ins.tokenUsage.Record(ctx, o.spanUsage.completion,
+		ins.tokenUsage.Record(ctx, o.spanUsage.completion,
 			t.sets.tokenUsage(i.op.name, i.providerAttr, i.requestModel, respModel, semconv.TokenTypeOutput).rec...)
 	}
-	t.ins.invocations.Add(ctx, 1, t.sets.invocation(i.agentName, i.op.name, o.isAgent, o.hit, o.errType).add...)
-	t.ins.active.Add(ctx, -1, t.sets.active(i.agentName, i.op.name).add...)
-	if !o.spent.isZero() {
+	if ins.invocations.Enabled(ctx) {
+		ins.invocations.Add(ctx, 1, t.sets.invocation(i.agentName, i.op.name, o.isAgent, o.hit, o.errType).add...)
+	}
+	if ins.active.Enabled(ctx) {
+		ins.active.Add(ctx, -1, t.sets.active(i.agentName, i.op.name).add...)
+	}
+	if !o.spent.isZero() && ins.tokens.Enabled(ctx) {
 		for _, k := range [...]struct {
 			kind string
 			n    int64
@@ -210,20 +218,22 @@ func (t *Tracer) recordMetrics(i *Invocation, o *outcome, end time.Time) {
 			{semconv.TokenKindReasoning, o.spent.reasoning},
 		} {
 			if k.n != 0 {
-				t.ins.tokens.Add(ctx, k.n, t.sets.tokens(i.agentName, o.model, k.kind).add...)
+				ins.tokens.Add(ctx, k.n, t.sets.tokens(i.agentName, o.model, k.kind).add...)
 			}
 		}
 	}
-	if o.saved > 0 || o.cost > 0 || o.costSaved > 0 {
+	saved, cost, costSaved := o.saved > 0 && ins.tokensSaved.Enabled(ctx), o.cost > 0 && ins.cost.Enabled(ctx),
+		o.costSaved > 0 && ins.costSaved.Enabled(ctx)
+	if saved || cost || costSaved {
 		opts := t.sets.agentModel(i.agentName, o.model).add
-		if o.saved > 0 {
-			t.ins.tokensSaved.Add(ctx, o.saved, opts...)
+		if saved {
+			ins.tokensSaved.Add(ctx, o.saved, opts...)
 		}
-		if o.cost > 0 {
-			t.ins.cost.Add(ctx, o.cost, opts...)
+		if cost {
+			ins.cost.Add(ctx, o.cost, opts...)
 		}
-		if o.costSaved > 0 {
-			t.ins.costSaved.Add(ctx, o.costSaved, opts...)
+		if costSaved {
+			ins.costSaved.Add(ctx, o.costSaved, opts...)
 		}
 	}
 }

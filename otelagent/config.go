@@ -247,9 +247,12 @@ func WithUsage(u TokenUsage) CompleteOption {
 // WithCacheHit marks that the answer came from the application's response cache and no model
 // was called; the usage then describes the avoided call and counts as saved. The default is a
 // miss.
-func WithCacheHit(hit bool) CompleteOption {
-	return completeOptionFunc(func(c *completeConfig) { c.cacheHit = hit })
-}
+func WithCacheHit(hit bool) CompleteOption { return cacheHitOption(hit) }
+
+// cacheHitOption is a bool rather than a closure: boxing it allocates nothing.
+type cacheHitOption bool
+
+func (o cacheHitOption) applyComplete(c *completeConfig) { c.cacheHit = bool(o) }
 
 // WithError marks the operation as failed: span status Error with the error's message and
 // error.type (see ErrorType). The message is scrubbed first: URL credentials and query values

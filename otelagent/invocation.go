@@ -130,7 +130,6 @@ func (i *Invocation) Complete(outputs []Message, opts ...CompleteOption) error {
 	if !i.done.CompareAndSwap(false, true) {
 		return fmt.Errorf("%w: %s", ErrAlreadyCompleted, i.spanName())
 	}
-	end := time.Now()
 	var cc completeConfig
 	for _, o := range opts {
 		if o != nil {
@@ -138,7 +137,7 @@ func (i *Invocation) Complete(outputs []Message, opts ...CompleteOption) error {
 		}
 	}
 	cc.validate()
-	return i.tracer.finish(i, outputs, &cc, end)
+	return i.tracer.finish(i, outputs, &cc)
 }
 
 // toolName is the tool of an execute_tool operation, else "".

@@ -10,8 +10,9 @@ import (
 // operation is a kind of operation and the behaviour that depends on it, chosen once when the
 // operation starts so that starting and completing never compare operation names.
 type operation struct {
-	name     string // gen_ai.operation.name
-	spanKind trace.SpanKind
+	name string // gen_ai.operation.name
+	// kindOption is trace.WithSpanKind of the operation's span kind, boxed once.
+	kindOption trace.SpanStartOption
 	// nameKey is the attribute the name argument sets; nameAlways sets it even when empty.
 	nameKey    attribute.Key
 	nameAlways bool
@@ -27,11 +28,11 @@ type operation struct {
 }
 
 var (
-	opInvokeAgent = &operation{name: semconv.OperationInvokeAgent, spanKind: trace.SpanKindInternal,
+	opInvokeAgent = &operation{name: semconv.OperationInvokeAgent, kindOption: trace.WithSpanKind(trace.SpanKindInternal),
 		nameKey: semconv.GenAIAgentNameKey, isAgent: true}
-	opChat        = &operation{name: semconv.OperationChat, spanKind: trace.SpanKindClient, isChat: true}
-	opExecuteTool = &operation{name: semconv.OperationExecuteTool, spanKind: trace.SpanKindInternal,
+	opChat        = &operation{name: semconv.OperationChat, kindOption: trace.WithSpanKind(trace.SpanKindClient), isChat: true}
+	opExecuteTool = &operation{name: semconv.OperationExecuteTool, kindOption: trace.WithSpanKind(trace.SpanKindInternal),
 		nameKey: semconv.GenAIToolNameKey, nameAlways: true, isTool: true}
-	opInvokeWorkflow = &operation{name: semconv.OperationInvokeWorkflow, spanKind: trace.SpanKindInternal,
+	opInvokeWorkflow = &operation{name: semconv.OperationInvokeWorkflow, kindOption: trace.WithSpanKind(trace.SpanKindInternal),
 		nameKey: semconv.GenAIWorkflowNameKey}
 )

@@ -2,12 +2,14 @@ package otelagent
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/agenttrace/otelagent/semconv"
 )
@@ -17,6 +19,7 @@ import (
 // call on a nil *Tracer, which records nothing.
 type Tracer struct {
 	tracer       trace.Tracer
+	noopTracer   bool // tracer is the API's no-op: spans need no name or attributes
 	ins          instruments
 	providerAttr attribute.KeyValue
 	capture      bool
@@ -27,6 +30,7 @@ type Tracer struct {
 	log          *eventLog
 	open         openInvocations
 	sets         attrSetCache
+	spanNames    spanNameCache
 }
 
 // New returns a Tracer configured by opts. It never fails: without providers it uses the
@@ -57,6 +61,7 @@ func New(opts ...Option) *Tracer {
 		redact:       c.redactor,
 		log:          newEventLog(c.eventLogCap),
 	}
+	_, t.noopTracer = t.tracer.(tracenoop.Tracer)
 	t.prices.init(c)
 	return t
 }
@@ -107,7 +112,9 @@ func (t *Tracer) start(ctx context.Context, op *operation, name string, inputs [
 		ic.requestModel = name
 	}
 	parent := invocationFromContext(ctx)
-	inv := &Invocation{tracer: t, parent: parent, op: op, name: name, requestModel: ic.requestModel}
+	// The invocation and the context that carries it are one allocation.
+	ictx := &invocationContext{inv: Invocation{tracer: t, parent: parent, op: op, name: name, requestModel: ic.requestModel}}
+	inv := &ictx.inv
 	if op.isAgent {
 		inv.agentName = name
 	} else if a := parent.enclosingAgent(); a != nil {
@@ -127,9 +134,33 @@ func (t *Tracer) start(ctx context.Context, op *operation, name string, inputs [
 		inv.conversationID = parent.conversationID
 	}
 
-	buf := getAttrs()
-	defer putAttrs(buf)
-	attrs := append(*buf, semconv.GenAIOperationName(op.name), inv.providerAttr)
+	if t.noopTracer {
+		// The no-op tracer ignores name and options; it only carries ctx's span context on.
+		ctx, inv.span = t.tracer.Start(ctx, op.name)
+	} else {
+		ctx, inv.span = t.startSpan(ctx, inv, &ic, inputs)
+	}
+	inv.start = spanStartTime(inv.span)
+	inv.ctx = ctx
+
+	if op.isAgent {
+		t.stats.agents.get(name).inFlight.Add(1)
+	}
+	if ic.requestModel != "" {
+		t.stats.models.get(ic.requestModel).inFlight.Add(1)
+	}
+	if t.ins.active.Enabled(ctx) {
+		t.ins.active.Add(ctx, 1, t.sets.active(inv.agentName, op.name).add...)
+	}
+	ictx.Context = ctx
+	return ictx, inv
+}
+
+// startSpan starts the span of inv with its start attributes.
+func (t *Tracer) startSpan(ctx context.Context, inv *Invocation, ic *invokeConfig, inputs []Message) (context.Context, trace.Span) {
+	op, name := inv.op, inv.name
+	buf := getSpanBuf()
+	attrs := append(buf.attrs, semconv.GenAIOperationName(op.name), inv.providerAttr)
 	if op.nameKey != "" && (name != "" || op.nameAlways) {
 		attrs = append(attrs, op.nameKey.String(name))
 	}
@@ -163,21 +194,58 @@ func (t *Tracer) start(ctx context.Context, op *operation, name string, inputs [
 			attrs = append(attrs, semconv.ContentTruncatedKey.Bool(true))
 		}
 	}
+	// No timestamp option: the span takes its own start time, read back by spanStartTime.
+	buf.start[0], buf.start[1] = op.kindOption, trace.WithAttributes(attrs...)
+	ctx, span := t.tracer.Start(ctx, t.spanNames.get(inv.op, inv.name), buf.start[:]...)
+	buf.attrs = attrs
+	putSpanBuf(buf)
+	return ctx, span
+}
 
-	inv.start = time.Now()
-	ctx, inv.span = t.tracer.Start(ctx, inv.spanName(), trace.WithSpanKind(op.spanKind),
-		trace.WithTimestamp(inv.start), trace.WithAttributes(attrs...))
-	*buf = attrs
-	inv.ctx = ctx
+// invocationContext is the context an operation's start returns: ctx with its span, answering
+// for the invocation itself.
+type invocationContext struct {
+	context.Context
+	inv Invocation
+}
 
-	if op.isAgent {
-		t.stats.agents.get(name).inFlight.Add(1)
+func (c *invocationContext) Value(key any) any {
+	if _, ok := key.(invocationKey); ok {
+		return &c.inv
 	}
-	if ic.requestModel != "" {
-		t.stats.models.get(ic.requestModel).inFlight.Add(1)
+	return c.Context.Value(key)
+}
+
+func (c *invocationContext) String() string {
+	return fmt.Sprint(c.Context) + ".WithValue(otelagent.Invocation)"
+}
+
+// spanTimes is what SDK spans offer to read their start and end times back.
+type spanTimes interface {
+	StartTime() time.Time
+	EndTime() time.Time
+}
+
+// spanStartTime returns the start time span recorded, or now for a span that keeps none.
+// Reading it back rather than passing a timestamp saves an allocation and a clock read.
+func spanStartTime(span trace.Span) time.Time {
+	if st, ok := span.(spanTimes); ok {
+		if ts := st.StartTime(); !ts.IsZero() {
+			return ts
+		}
 	}
-	t.ins.active.Add(ctx, 1, t.sets.active(inv.agentName, op.name).add...)
-	return context.WithValue(ctx, invocationKey{}, inv), inv
+	return time.Now()
+}
+
+// endSpanNow ends span without options and returns the end time it recorded, else now.
+func endSpanNow(span trace.Span) time.Time {
+	span.End()
+	if st, ok := span.(spanTimes); ok {
+		if ts := st.EndTime(); !ts.IsZero() {
+			return ts
+		}
+	}
+	return time.Now()
 }
 
 // RecordEvent adds e as a span event to the span in ctx (when it is recording) and appends it
