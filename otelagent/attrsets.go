@@ -61,8 +61,8 @@ func (c *attrSetCache) get(k setKey, build func() []attribute.KeyValue) measureO
 }
 
 // operation is the set of gen_ai.client.operation.duration.
-func (c *attrSetCache) operation(op string, provider attribute.KeyValue, reqModel, respModel, errType string) measureOpts {
-	return c.get(setKey{instOperation, provider.Value.AsString(), op, reqModel, respModel, errType, 0}, func() []attribute.KeyValue {
+func (c *attrSetCache) operation(op, provider string, reqModel, respModel, errType string) measureOpts {
+	return c.get(setKey{instOperation, provider, op, reqModel, respModel, errType, 0}, func() []attribute.KeyValue {
 		kv := genAIMetricAttrs(op, provider, reqModel, respModel)
 		if errType != "" {
 			kv = append(kv, semconv.ErrorType(errType))
@@ -72,14 +72,14 @@ func (c *attrSetCache) operation(op string, provider attribute.KeyValue, reqMode
 }
 
 // tokenUsage is the set of gen_ai.client.token.usage.
-func (c *attrSetCache) tokenUsage(op string, provider attribute.KeyValue, reqModel, respModel, tokenType string) measureOpts {
-	return c.get(setKey{instTokenUsage, provider.Value.AsString(), op, reqModel, respModel, tokenType, 0}, func() []attribute.KeyValue {
+func (c *attrSetCache) tokenUsage(op, provider string, reqModel, respModel, tokenType string) measureOpts {
+	return c.get(setKey{instTokenUsage, provider, op, reqModel, respModel, tokenType, 0}, func() []attribute.KeyValue {
 		return append(genAIMetricAttrs(op, provider, reqModel, respModel), semconv.GenAITokenType(tokenType))
 	})
 }
 
-func genAIMetricAttrs(op string, provider attribute.KeyValue, reqModel, respModel string) []attribute.KeyValue {
-	kv := append(make([]attribute.KeyValue, 0, 6), semconv.GenAIOperationName(op), provider)
+func genAIMetricAttrs(op, provider, reqModel, respModel string) []attribute.KeyValue {
+	kv := append(make([]attribute.KeyValue, 0, 6), semconv.GenAIOperationName(op), semconv.GenAIProviderName(provider))
 	kv = appendNonEmpty(kv, semconv.GenAIRequestModelKey, reqModel)
 	return appendNonEmpty(kv, semconv.GenAIResponseModelKey, respModel)
 }

@@ -18,8 +18,7 @@ func (t *Tracer) OnMessagesInvoke(ctx context.Context, agent string, messages []
 	if inv == nil {
 		return ctx
 	}
-	inv.fromCallbacks = true
-	inv.provisional = usage
+	inv.provisional = &usage
 	t.open.push(agent, inv)
 	return ctx
 }
@@ -56,7 +55,7 @@ func (t *Tracer) OnMessagesComplete(ctx context.Context, agent string, outputs [
 
 func callbackCompleteOptions(inv *Invocation, usage TokenUsage, cacheHit bool) []CompleteOption {
 	if usage.IsZero() {
-		usage = inv.provisional
+		usage = *inv.provisional
 	}
 	return []CompleteOption{WithUsage(usage), WithCacheHit(cacheHit)}
 }

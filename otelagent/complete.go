@@ -35,7 +35,7 @@ type outcome struct {
 }
 
 func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig) error {
-	if i.fromCallbacks {
+	if i.provisional != nil {
 		t.open.remove(i)
 	}
 	usageErr := cc.usage.Validate()
@@ -192,13 +192,13 @@ func (t *Tracer) recordMetrics(i *Invocation, o *outcome, end time.Time) {
 	respModel := o.responseModel
 	if ins.duration.Enabled(ctx) {
 		ins.duration.Record(ctx, end.Sub(i.start).Seconds(),
-			t.sets.operation(i.op.name, i.providerAttr, i.requestModel, respModel, o.errType).rec...)
+			t.sets.operation(i.op.name, i.provider, i.requestModel, respModel, o.errType).rec...)
 	}
 	if !o.hit && !o.spanUsage.isZero() && ins.tokenUsage.Enabled(ctx) {
 		ins.tokenUsage.Record(ctx, o.spanUsage.prompt,
-			t.sets.tokenUsage(i.op.name, i.providerAttr, i.requestModel, respModel, semconv.TokenTypeInput).rec...)
+			t.sets.tokenUsage(i.op.name, i.provider, i.requestModel, respModel, semconv.TokenTypeInput).rec...)
 		ins.tokenUsage.Record(ctx, o.spanUsage.completion,
-			t.sets.tokenUsage(i.op.name, i.providerAttr, i.requestModel, respModel, semconv.TokenTypeOutput).rec...)
+			t.sets.tokenUsage(i.op.name, i.provider, i.requestModel, respModel, semconv.TokenTypeOutput).rec...)
 	}
 	if ins.invocations.Enabled(ctx) {
 		ins.invocations.Add(ctx, 1, t.sets.invocation(i.agentName, i.op.name, o.isAgent, o.hit, o.errType).add...)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -270,4 +271,20 @@ func WithError(err error) CompleteOption {
 // "stop".
 func WithFinishReasons(reasons ...string) CompleteOption {
 	return completeOptionFunc(func(c *completeConfig) { c.finishReasons = reasons })
+}
+
+var (
+	invokeConfigPool   = sync.Pool{New: func() any { return new(invokeConfig) }}
+	completeConfigPool = sync.Pool{New: func() any { return new(completeConfig) }}
+)
+
+// putInvokeConfig clears c, keeping the backing array of a short attribute list, and pools it.
+func putInvokeConfig(c *invokeConfig) {
+	attrs := c.attrs
+	if cap(attrs) > 64 {
+		attrs = nil
+	}
+	clear(attrs)
+	*c = invokeConfig{attrs: attrs[:0]}
+	invokeConfigPool.Put(c)
 }

@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -21,18 +20,16 @@ type Invocation struct {
 	op             *operation
 	name           string
 	agentName      string
-	parent         *Invocation        // the operation ctx carried when this one started
-	agent          *Invocation        // the enclosing invoke_agent of a chat, tool or workflow
-	providerAttr   attribute.KeyValue // gen_ai.provider.name
+	parent         *Invocation // the operation ctx carried when this one started
+	agent          *Invocation // the enclosing invoke_agent of a chat, tool or workflow
+	provider       string      // gen_ai.provider.name
 	requestModel   string
 	conversationID string
-	inputJSON      string
 	start          time.Time
 	done           atomic.Bool
 
-	// fromCallbacks is set for invocations opened by OnMessagesInvoke; provisional is their usage.
-	fromCallbacks bool
-	provisional   TokenUsage
+	// provisional is the usage of an invocation opened by OnMessagesInvoke; nil for others.
+	provisional *TokenUsage
 
 	mu     sync.Mutex // guards ledger
 	ledger ledger
@@ -130,14 +127,18 @@ func (i *Invocation) Complete(outputs []Message, opts ...CompleteOption) error {
 	if !i.done.CompareAndSwap(false, true) {
 		return fmt.Errorf("%w: %s", ErrAlreadyCompleted, i.spanName())
 	}
-	var cc completeConfig
+	// A pooled config: options are interfaces, so a local one would escape to the heap.
+	cc := completeConfigPool.Get().(*completeConfig)
 	for _, o := range opts {
 		if o != nil {
-			o.applyComplete(&cc)
+			o.applyComplete(cc)
 		}
 	}
 	cc.validate()
-	return i.tracer.finish(i, outputs, &cc)
+	err := i.tracer.finish(i, outputs, cc)
+	*cc = completeConfig{}
+	completeConfigPool.Put(cc)
+	return err
 }
 
 // toolName is the tool of an execute_tool operation, else "".

@@ -18,19 +18,19 @@ import (
 // reported. Create it with New. All methods are safe for concurrent use, and all are safe to
 // call on a nil *Tracer, which records nothing.
 type Tracer struct {
-	tracer       trace.Tracer
-	noopTracer   bool // tracer is the API's no-op: spans need no name or attributes
-	ins          instruments
-	providerAttr attribute.KeyValue
-	capture      bool
-	maxBytes     int
-	redact       func(Message) Message
-	prices       priceIndex
-	stats        statistics
-	log          *eventLog
-	open         openInvocations
-	sets         attrSetCache
-	spanNames    spanNameCache
+	tracer     trace.Tracer
+	noopTracer bool // tracer is the API's no-op: spans need no name or attributes
+	ins        instruments
+	provider   string // gen_ai.provider.name of operations that name none
+	capture    bool
+	maxBytes   int
+	redact     func(Message) Message
+	prices     priceIndex
+	stats      statistics
+	log        *eventLog
+	open       openInvocations
+	sets       attrSetCache
+	spanNames  spanNameCache
 }
 
 // New returns a Tracer configured by opts. It never fails: without providers it uses the
@@ -55,11 +55,11 @@ func New(opts ...Option) *Tracer {
 			trace.WithSchemaURL(semconv.SchemaURL)),
 		ins: newInstruments(mp.Meter(ScopeName, metric.WithInstrumentationVersion(Version),
 			metric.WithSchemaURL(semconv.SchemaURL))),
-		providerAttr: semconv.GenAIProviderName(provider),
-		capture:      c.captureContent,
-		maxBytes:     c.maxContentBytes,
-		redact:       c.redactor,
-		log:          newEventLog(c.eventLogCap),
+		provider: provider,
+		capture:  c.captureContent,
+		maxBytes: c.maxContentBytes,
+		redact:   c.redactor,
+		log:      newEventLog(c.eventLogCap),
 	}
 	_, t.noopTracer = t.tracer.(tracenoop.Tracer)
 	t.prices.init(c)
@@ -100,10 +100,12 @@ func (t *Tracer) start(ctx context.Context, op *operation, name string, inputs [
 	if t == nil {
 		return ctx, nil
 	}
-	var ic invokeConfig
+	// A pooled config: options are interfaces, so a local one would escape to the heap.
+	ic := invokeConfigPool.Get().(*invokeConfig)
+	defer putInvokeConfig(ic)
 	for _, o := range opts {
 		if o != nil {
-			o.applyInvoke(&ic)
+			o.applyInvoke(ic)
 		}
 	}
 	ic.validate()
@@ -123,11 +125,11 @@ func (t *Tracer) start(ctx context.Context, op *operation, name string, inputs [
 	}
 	switch {
 	case ic.providerName != "":
-		inv.providerAttr = semconv.GenAIProviderName(ic.providerName)
+		inv.provider = ic.providerName
 	case parent != nil:
-		inv.providerAttr = parent.providerAttr
+		inv.provider = parent.provider
 	default:
-		inv.providerAttr = t.providerAttr
+		inv.provider = t.provider
 	}
 	inv.conversationID = ic.conversationID
 	if inv.conversationID == "" && parent != nil {
@@ -138,7 +140,7 @@ func (t *Tracer) start(ctx context.Context, op *operation, name string, inputs [
 		// The no-op tracer ignores name and options; it only carries ctx's span context on.
 		ctx, inv.span = t.tracer.Start(ctx, op.name)
 	} else {
-		ctx, inv.span = t.startSpan(ctx, inv, &ic, inputs)
+		ctx, inv.span = t.startSpan(ctx, inv, ic, inputs)
 	}
 	inv.start = spanStartTime(inv.span)
 	inv.ctx = ctx
@@ -160,7 +162,7 @@ func (t *Tracer) start(ctx context.Context, op *operation, name string, inputs [
 func (t *Tracer) startSpan(ctx context.Context, inv *Invocation, ic *invokeConfig, inputs []Message) (context.Context, trace.Span) {
 	op, name := inv.op, inv.name
 	buf := getSpanBuf()
-	attrs := append(buf.attrs, semconv.GenAIOperationName(op.name), inv.providerAttr)
+	attrs := append(buf.attrs, semconv.GenAIOperationName(op.name), semconv.GenAIProviderName(inv.provider))
 	if op.nameKey != "" && (name != "" || op.nameAlways) {
 		attrs = append(attrs, op.nameKey.String(name))
 	}
@@ -187,9 +189,8 @@ func (t *Tracer) startSpan(ctx context.Context, inv *Invocation, ic *invokeConfi
 	}
 	attrs = append(attrs, ic.attrs...)
 	if t.capture && len(inputs) > 0 {
-		var truncated bool
-		inv.inputJSON, truncated = encodeMessages(inputs, false, nil, t.redact, t.maxBytes)
-		attrs = append(attrs, semconv.GenAIInputMessagesKey.String(inv.inputJSON))
+		in, truncated := encodeMessages(inputs, false, nil, t.redact, t.maxBytes)
+		attrs = append(attrs, semconv.GenAIInputMessagesKey.String(in))
 		if truncated {
 			attrs = append(attrs, semconv.ContentTruncatedKey.Bool(true))
 		}
