@@ -104,7 +104,7 @@ func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig) er
 			sc: i.span.SpanContext(),
 		}
 		e.Error = o.errText
-		t.log.add(e)
+		t.log.add(&e)
 	}
 	return usageErr
 }
@@ -254,7 +254,10 @@ func (t *Tracer) recordStats(i *Invocation, o *outcome, end time.Time) {
 
 	latency := end.Sub(i.start)
 	if o.isAgent || !o.spent.isZero() || o.saved > 0 {
-		g := s.agents.get(i.agentName)
+		g := i.agentGroup
+		if g == nil {
+			g = s.agents.get(i.agentName)
+		}
 		if o.isAgent {
 			g.inFlight.Add(-1)
 			countOperation(g, o, latency)
@@ -262,7 +265,7 @@ func (t *Tracer) recordStats(i *Invocation, o *outcome, end time.Time) {
 		tallyTokens(g, o)
 	}
 	if i.requestModel != "" {
-		s.models.get(i.requestModel).inFlight.Add(-1)
+		i.modelGroup.inFlight.Add(-1)
 	}
 	if o.model != "" {
 		g := s.models.get(o.model)

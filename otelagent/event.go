@@ -3,7 +3,9 @@ package otelagent
 import (
 	"encoding/json"
 	"math"
+	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -50,33 +52,39 @@ func (e Event) MarshalJSON() ([]byte, error) {
 }
 
 // eventLog is a fixed-capacity ring of events, oldest overwritten first; safe for concurrent use.
+// Writers take a slot by an atomic counter and lock only that slot, so concurrent operations do
+// not queue on one lock; each slot keeps its event's sequence number so a reader can put the
+// events back in order.
 type eventLog struct {
-	mu    sync.Mutex
-	buf   []Event
-	next  int
-	full  bool
-	total int64
+	slots []eventSlot
+	added atomic.Uint64 // events ever added
+}
+
+type eventSlot struct {
+	mu  sync.Mutex
+	seq uint64 // 1 + the position of e among all events added; 0 while empty
+	e   Event
 }
 
 func newEventLog(capacity int) *eventLog {
 	if capacity <= 0 {
 		return nil
 	}
-	return &eventLog{buf: make([]Event, capacity)}
+	return &eventLog{slots: make([]eventSlot, capacity)}
 }
 
-func (l *eventLog) add(e Event) {
+// add copies *e into the log.
+func (l *eventLog) add(e *Event) {
 	if l == nil {
 		return
 	}
-	l.mu.Lock()
-	l.buf[l.next] = e
-	l.next++
-	l.total++
-	if l.next == len(l.buf) {
-		l.next, l.full = 0, true
+	seq := l.added.Add(1)
+	s := &l.slots[(seq-1)%uint64(len(l.slots))]
+	s.mu.Lock()
+	if seq > s.seq { // a writer lapped by a newer one on the same slot leaves the newer event
+		s.seq, s.e = seq, *e
 	}
-	l.mu.Unlock()
+	s.mu.Unlock()
 }
 
 // events returns a copy, oldest first.
@@ -84,18 +92,30 @@ func (l *eventLog) events() []Event {
 	if l == nil {
 		return nil
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []Event
-	if l.full {
-		out = make([]Event, 0, len(l.buf))
-		out = append(out, l.buf[l.next:]...)
+	type entry struct {
+		seq uint64
+		e   Event
 	}
-	out = append(out, l.buf[:l.next]...)
-	for i := range out {
-		if e := &out[i]; e.sc.IsValid() && e.TraceID == "" {
+	entries := make([]entry, 0, len(l.slots))
+	for i := range l.slots {
+		s := &l.slots[i]
+		s.mu.Lock()
+		if s.seq != 0 {
+			entries = append(entries, entry{s.seq, s.e})
+		}
+		s.mu.Unlock()
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].seq < entries[j].seq })
+	out := make([]Event, len(entries))
+	for i := range entries {
+		e := &entries[i].e
+		if e.sc.IsValid() && e.TraceID == "" {
 			e.TraceID, e.SpanID = e.sc.TraceID().String(), e.sc.SpanID().String()
 		}
+		out[i] = *e
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }

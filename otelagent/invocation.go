@@ -14,19 +14,22 @@ import (
 // workflow. Complete it exactly once. Its methods are safe for concurrent use, and a nil
 // *Invocation is valid and does nothing.
 type Invocation struct {
-	tracer         *Tracer
-	span           trace.Span
-	ctx            context.Context // carries span: metric points get its exemplars
-	op             *operation
-	name           string
-	agentName      string
-	parent         *Invocation // the operation ctx carried when this one started
-	agent          *Invocation // the enclosing invoke_agent of a chat, tool or workflow
-	provider       string      // gen_ai.provider.name
-	requestModel   string
-	conversationID string
-	start          time.Time
-	done           atomic.Bool
+	tracer    *Tracer
+	span      trace.Span
+	ctx       context.Context // carries span: metric points get its exemplars
+	op        *operation
+	name      string
+	agentName string
+	parent    *Invocation // the operation ctx carried when this one started
+	agent     *Invocation // the enclosing invoke_agent of a chat, tool or workflow
+	provider  string      // gen_ai.provider.name
+	// agentGroup and modelGroup are the statistics groups of agentName and requestModel,
+	// looked up once at start; nil when there was nothing to look up then.
+	agentGroup, modelGroup *group
+	requestModel           string
+	conversationID         string
+	start                  time.Time
+	done                   atomic.Bool
 
 	// provisional is the usage of an invocation opened by OnMessagesInvoke; nil for others.
 	provisional *TokenUsage

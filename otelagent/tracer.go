@@ -146,10 +146,14 @@ func (t *Tracer) start(ctx context.Context, op *operation, name string, inputs [
 	inv.ctx = ctx
 
 	if op.isAgent {
-		t.stats.agents.get(name).inFlight.Add(1)
+		inv.agentGroup = t.stats.agents.get(name)
+		inv.agentGroup.inFlight.Add(1)
+	} else if inv.agent != nil {
+		inv.agentGroup = inv.agent.agentGroup
 	}
 	if ic.requestModel != "" {
-		t.stats.models.get(ic.requestModel).inFlight.Add(1)
+		inv.modelGroup = t.stats.models.get(ic.requestModel)
+		inv.modelGroup.inFlight.Add(1)
 	}
 	if t.ins.active.Enabled(ctx) {
 		t.ins.active.Add(ctx, 1, t.sets.active(inv.agentName, op.name).add...)
@@ -289,7 +293,7 @@ func (t *Tracer) RecordEvent(ctx context.Context, e Event) {
 	if span.IsRecording() {
 		span.AddEvent(e.Name, trace.WithTimestamp(e.Time), trace.WithAttributes(e.Attributes...))
 	}
-	t.log.add(e)
+	t.log.add(&e)
 }
 
 // CacheStatistics returns the cache statistics so far. Safe for concurrent use; a nil Tracer
