@@ -994,3 +994,30 @@ func checkFloorTwin(t *testing.T, c floorCase) {
 	require.NotEmpty(t, wantPoints)
 	assert.Equal(t, wantPoints, gotPoints, "metric points")
 }
+
+// TestAllocationsNotAboveFloor checks that each floor case allocates no more through otelagent
+// than through the floor, both measured here, with SDK providers and with no-op ones. The SDK
+// side uses a span processor that drops spans, so no exporting goroutine allocates meanwhile.
+func TestAllocationsNotAboveFloor(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector drops pooled objects at random")
+	}
+	for _, p := range floorProviderKinds {
+		for _, c := range floorCases() {
+			t.Run(p.name+"/"+c.name, func(t *testing.T) {
+				var tp trace.TracerProvider = tracenoop.NewTracerProvider()
+				var mp metric.MeterProvider = metricnoop.NewMeterProvider()
+				if !p.noop {
+					tp, mp, _ = benchProviders(t, discardProcessor{})
+				}
+				f := newFloorSDK(t, tp, mp)
+				tr := newFloorTracer(tp, mp)
+				ctx := context.Background()
+				floor := testing.AllocsPerRun(200, func() { c.floor(ctx, f) })
+				got := testing.AllocsPerRun(200, func() { require.NoError(t, c.otelagent(ctx, tr)) })
+				t.Logf("allocations per operation: floor %v, otelagent %v", floor, got)
+				assert.LessOrEqual(t, got, floor)
+			})
+		}
+	}
+}

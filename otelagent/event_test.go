@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -127,4 +129,41 @@ func TestToolEventsNameTheTool(t *testing.T) {
 	assert.Equal(t, "search", events[1].Tool)
 	assert.Equal(t, "a", events[1].Agent)
 	assert.Empty(t, events[2].Tool)
+}
+
+// TestEventLogConcurrentSafe has writers fill a small log from many goroutines: the log keeps
+// exactly its capacity of events, each writer's events in the order it added them.
+func TestEventLogConcurrentSafe(t *testing.T) {
+	const writers, perWriter, capacity = 8, 500, 64
+	l := newEventLog(capacity)
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range perWriter {
+				l.add(&Event{Agent: strconv.Itoa(w), Duration: time.Duration(i)})
+			}
+		})
+	}
+	// Reads during the writes see ordered, duplicate-free logs.
+	for range 10 {
+		checkEventOrder(t, l.events())
+	}
+	wg.Wait()
+
+	events := l.events()
+	assert.Len(t, events, capacity)
+	checkEventOrder(t, events)
+	assert.Equal(t, uint64(writers*perWriter), l.added.Load())
+}
+
+// checkEventOrder checks that each writer's events appear in the order it added them, once.
+func checkEventOrder(t *testing.T, events []Event) {
+	t.Helper()
+	last := map[string]time.Duration{}
+	for _, e := range events {
+		if prev, ok := last[e.Agent]; ok {
+			assert.Greater(t, e.Duration, prev, "writer %s", e.Agent)
+		}
+		last[e.Agent] = e.Duration
+	}
 }

@@ -44,7 +44,7 @@ type Invocation struct {
 // it adds to the agent's figure, max(own, children) per token kind, so the tokens are counted
 // once whatever the order. One lock orders the agent's completion against its chats'.
 type ledger struct {
-	children rollup
+	children *rollup // nil until a chat reports: most invocations have none
 	closed   bool   // the agent has completed
 	own      counts // its own usage taken as its total; zero on a cache hit or invalid usage
 }
@@ -74,17 +74,21 @@ func (i *Invocation) addChild(r rollup) (late bool, counted counts) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	l := &i.ledger
+	if l.children == nil && (l.closed || r.seen) {
+		l.children = new(rollup)
+	}
 	if l.closed {
 		before := l.own.merge(l.children.usage)
 		l.children.usage = l.children.usage.add(r.usage)
 		return true, l.own.merge(l.children.usage).sub(before)
 	}
 	if r.seen {
-		l.children.usage = l.children.usage.add(r.usage)
-		l.children.cost += r.cost
-		l.children.saved += r.saved
-		l.children.priced = l.children.priced || r.priced
-		l.children.seen = true
+		c := l.children
+		c.usage = c.usage.add(r.usage)
+		c.cost += r.cost
+		c.saved += r.saved
+		c.priced = c.priced || r.priced
+		c.seen = true
 	}
 	return false, counts{}
 }
@@ -96,7 +100,10 @@ func (i *Invocation) close(own counts) rollup {
 	defer i.mu.Unlock()
 	i.ledger.closed = true
 	i.ledger.own = own
-	return i.ledger.children
+	if i.ledger.children == nil {
+		return rollup{}
+	}
+	return *i.ledger.children
 }
 
 // SpanContext returns the span context of the operation's span; zero for a nil Invocation.

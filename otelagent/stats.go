@@ -100,6 +100,15 @@ func (t *tokenTally) add(c counts) {
 	satAddAtomic(&t.reasoning, c.reasoning)
 }
 
+// spentTotals are the parts of a tokenTally that CacheStatistics reports.
+type spentTotals struct{ total, cacheRead, cacheCreation atomic.Int64 }
+
+func (t *spentTotals) add(c counts) {
+	satAddAtomic(&t.total, c.total)
+	satAddAtomic(&t.cacheRead, c.cacheRead)
+	satAddAtomic(&t.cacheCreation, c.cacheCreation)
+}
+
 // group is the live state behind one GroupStats; safe for concurrent use.
 type group struct {
 	invocations, inFlight, errors atomic.Int64
@@ -175,7 +184,7 @@ func (gs *groups) snapshot() map[string]GroupStats {
 type statistics struct {
 	hits, misses        atomic.Int64
 	saved               atomic.Int64
-	spent               tokenTally
+	spent               spentTotals
 	costSpent, costSave atomicFloat
 	agents, models      groups
 	unpriced            syncMap[string, struct{}]

@@ -139,10 +139,11 @@ func (t *Tracer) start(ctx context.Context, op *operation, name string, inputs [
 	if t.noopTracer {
 		// The no-op tracer ignores name and options; it only carries ctx's span context on.
 		ctx, inv.span = t.tracer.Start(ctx, op.name)
+		inv.start = time.Now()
 	} else {
 		ctx, inv.span = t.startSpan(ctx, inv, ic, inputs)
+		inv.start = spanStartTime(inv.span)
 	}
-	inv.start = spanStartTime(inv.span)
 	inv.ctx = ctx
 
 	if op.isAgent {
