@@ -45,8 +45,8 @@ type Invocation struct {
 // once whatever the order. One lock orders the agent's completion against its chats'.
 type ledger struct {
 	children *rollup // nil until a chat reports: most invocations have none
-	closed   bool   // the agent has completed
-	own      counts // its own usage taken as its total; zero on a cache hit or invalid usage
+	closed   bool    // the agent has completed
+	own      counts  // its own usage taken as its total; zero on a cache hit or invalid usage
 }
 
 // rollup is what chat calls inside an invocation reported: usage already counted at their
