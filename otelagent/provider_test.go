@@ -1,12 +1,16 @@
 package otelagent
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/agenttrace/otelagent/semconv"
 )
@@ -55,4 +59,37 @@ func TestProviderNameDefaultAndEmpty(t *testing.T) {
 	require.NoError(t, inv.Complete(nil))
 	assert.Equal(t, attribute.StringValue(semconv.ProviderOther),
 		attrs(h.span(t, "invoke_agent a"))[semconv.GenAIProviderNameKey])
+}
+
+// TestNoopProviders: with the API's no-op providers (OTEL_SDK_DISABLED) statistics and the event
+// log are still kept, a propagated span context still reaches the operations' contexts, and
+// without one the contexts carry no span.
+func TestNoopProviders(t *testing.T) {
+	tr := New(WithTracerProvider(tracenoop.NewTracerProvider()), WithMeterProvider(metricnoop.NewMeterProvider()))
+	remote := trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: trace.TraceID{1}, SpanID: trace.SpanID{2}, TraceFlags: trace.FlagsSampled, Remote: true,
+	})
+	tests := []struct {
+		name string
+		ctx  context.Context
+		want trace.SpanContext
+	}{
+		{"no span", t.Context(), trace.SpanContext{}},
+		{"remote parent", trace.ContextWithRemoteSpanContext(t.Context(), remote), remote},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, inv := tr.Invoke(tt.ctx, "a", nil)
+			chatCtx, chat := tr.StartChat(ctx, "gpt-4o")
+			assert.Equal(t, tt.want, trace.SpanContextFromContext(chatCtx))
+			assert.Equal(t, tt.want, inv.SpanContext())
+			assert.False(t, trace.SpanFromContext(chatCtx).IsRecording())
+			assert.Same(t, chat, InvocationFromContext(chatCtx))
+			require.NoError(t, chat.Complete(nil, WithUsage(TokenUsage{PromptTokens: 3, CompletionTokens: 1})))
+			require.NoError(t, inv.Complete(nil))
+		})
+	}
+	assert.Equal(t, int64(2), tr.Stats().Agents["a"].Invocations)
+	assert.Equal(t, int64(8), tr.CacheStatistics().TokensSpent)
+	assert.Len(t, tr.Events(), 4)
 }

@@ -137,8 +137,11 @@ func (t *Tracer) start(ctx context.Context, op *operation, name string, inputs [
 	}
 
 	if t.noopTracer {
-		// The no-op tracer ignores name and options; it only carries ctx's span context on.
-		ctx, inv.span = t.tracer.Start(ctx, op.name)
+		// The no-op tracer ignores name and options; it only carries a valid span context of
+		// ctx on. Without one, ctx's own non-recording span serves and nothing is allocated.
+		if inv.span = trace.SpanFromContext(ctx); inv.span.SpanContext().IsValid() {
+			ctx, inv.span = t.tracer.Start(ctx, op.name)
+		}
 		inv.start = time.Now()
 	} else {
 		ctx, inv.span = t.startSpan(ctx, inv, ic, inputs)
