@@ -157,31 +157,10 @@ func putSpanBuf(b *spanBuf) {
 	spanBufPool.Put(b)
 }
 
-// spanNameCache keeps the span names already built, "{operation} {name}", so starting a span
-// does not concatenate them again; bounded like attrSetCache.
-type spanNameCache struct {
-	m syncMap[spanNameKey, string]
-	n atomic.Int64
-}
-
-type spanNameKey struct {
-	op   *operation
-	name string
-}
-
-func (c *spanNameCache) get(op *operation, name string) string {
+// spanName is "{operation} {name}", or the operation alone without a name.
+func spanName(op *operation, name string) string {
 	if name == "" {
 		return op.name
 	}
-	k := spanNameKey{op, name}
-	if s, ok := c.m.Load(k); ok {
-		return s
-	}
-	s := op.name + " " + name
-	if c.n.Load() < maxCachedSets {
-		if _, loaded := c.m.LoadOrStore(k, s); !loaded {
-			c.n.Add(1)
-		}
-	}
-	return s
+	return op.name + " " + name
 }

@@ -185,56 +185,55 @@ func (t *Tracer) endSpan(i *Invocation, outputs []Message, cc *completeConfig, o
 func (t *Tracer) recordMetrics(i *Invocation, o *outcome, end time.Time) {
 	ctx := i.ctx
 	// An instrument that records nothing (no-op provider, or dropped by a view) is skipped
-	// before its attribute set is looked up.
+	// before its options are looked up.
 	ins := &t.ins
 	// The conventions' metrics name a response model only when the usage said which one
 	// answered; the module's counters fall back to the requested model.
 	respModel := o.responseModel
+	saved, cost, costSaved := o.saved > 0 && ins.tokensSaved.Enabled(ctx), o.cost > 0 && ins.cost.Enabled(ctx),
+		o.costSaved > 0 && ins.costSaved.Enabled(ctx)
+	tokens := !o.spent.isZero() && ins.tokens.Enabled(ctx)
+	p := i.profile
+	m := p.models(t, i, respModel, o.model, tokens, saved || cost || costSaved)
 	if ins.duration.Enabled(ctx) {
-		ins.duration.Record(ctx, end.Sub(i.start).Seconds(),
-			t.sets.operation(i.op.name, i.provider, i.requestModel, respModel, o.errType).rec...)
+		opts := m.duration
+		if o.errType != "" {
+			opts = t.sets.operation(i.op.name, i.provider, i.requestModel, respModel, o.errType)
+		}
+		ins.duration.Record(ctx, end.Sub(i.start).Seconds(), opts.rec...)
 	}
 	if !o.hit && !o.spanUsage.isZero() && ins.tokenUsage.Enabled(ctx) {
-		ins.tokenUsage.Record(ctx, o.spanUsage.prompt,
-			t.sets.tokenUsage(i.op.name, i.provider, i.requestModel, respModel, semconv.TokenTypeInput).rec...)
-		ins.tokenUsage.Record(ctx, o.spanUsage.completion,
-			t.sets.tokenUsage(i.op.name, i.provider, i.requestModel, respModel, semconv.TokenTypeOutput).rec...)
+		ins.tokenUsage.Record(ctx, o.spanUsage.prompt, m.usageIn.rec...)
+		ins.tokenUsage.Record(ctx, o.spanUsage.completion, m.usageOut.rec...)
 	}
 	if ins.invocations.Enabled(ctx) {
-		ins.invocations.Add(ctx, 1, t.sets.invocation(i.agentName, i.op.name, o.isAgent, o.hit, o.errType).add...)
+		opts := p.invocation
+		switch {
+		case o.errType != "":
+			opts = t.sets.invocation(i.agentName, i.op.name, o.isAgent, o.hit, o.errType)
+		case o.hit:
+			opts = p.invHit
+		}
+		ins.invocations.Add(ctx, 1, opts.add...)
 	}
 	if ins.active.Enabled(ctx) {
-		ins.active.Add(ctx, -1, t.sets.active(i.agentName, i.op.name).add...)
+		ins.active.Add(ctx, -1, p.active.add...)
 	}
-	if !o.spent.isZero() && ins.tokens.Enabled(ctx) {
-		for _, k := range [...]struct {
-			kind string
-			n    int64
-		}{
-			{semconv.TokenKindInput, o.spent.prompt},
-			{semconv.TokenKindOutput, o.spent.completion},
-			{semconv.TokenKindCacheRead, o.spent.cacheRead},
-			{semconv.TokenKindCacheCreation, o.spent.cacheCreation},
-			{semconv.TokenKindReasoning, o.spent.reasoning},
-		} {
-			if k.n != 0 {
-				ins.tokens.Add(ctx, k.n, t.sets.tokens(i.agentName, o.model, k.kind).add...)
+	if tokens {
+		for k, n := range [...]int64{o.spent.prompt, o.spent.completion, o.spent.cacheRead, o.spent.cacheCreation, o.spent.reasoning} {
+			if n != 0 {
+				ins.tokens.Add(ctx, n, m.tokens[k].add...)
 			}
 		}
 	}
-	saved, cost, costSaved := o.saved > 0 && ins.tokensSaved.Enabled(ctx), o.cost > 0 && ins.cost.Enabled(ctx),
-		o.costSaved > 0 && ins.costSaved.Enabled(ctx)
-	if saved || cost || costSaved {
-		opts := t.sets.agentModel(i.agentName, o.model).add
-		if saved {
-			ins.tokensSaved.Add(ctx, o.saved, opts...)
-		}
-		if cost {
-			ins.cost.Add(ctx, o.cost, opts...)
-		}
-		if costSaved {
-			ins.costSaved.Add(ctx, o.costSaved, opts...)
-		}
+	if saved {
+		ins.tokensSaved.Add(ctx, o.saved, m.agentModel.add...)
+	}
+	if cost {
+		ins.cost.Add(ctx, o.cost, m.agentModel.add...)
+	}
+	if costSaved {
+		ins.costSaved.Add(ctx, o.costSaved, m.agentModel.add...)
 	}
 }
 

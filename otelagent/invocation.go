@@ -26,6 +26,7 @@ type Invocation struct {
 	// agentGroup and modelGroup are the statistics groups of agentName and requestModel,
 	// looked up once at start; nil when there was nothing to look up then.
 	agentGroup, modelGroup *group
+	profile                *profile
 	requestModel           string
 	conversationID         string
 	start                  time.Time

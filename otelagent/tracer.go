@@ -30,7 +30,7 @@ type Tracer struct {
 	log        *eventLog
 	open       openInvocations
 	sets       attrSetCache
-	spanNames  spanNameCache
+	profiles   profileCache
 }
 
 // New returns a Tracer configured by opts. It never fails: without providers it uses the
@@ -136,6 +136,7 @@ func (t *Tracer) start(ctx context.Context, op *operation, name string, inputs [
 		inv.conversationID = parent.conversationID
 	}
 
+	inv.profile = t.profile(op, name, inv.agentName, inv.provider, ic.requestModel)
 	if t.noopTracer {
 		// The no-op tracer ignores name and options; it only carries a valid span context of
 		// ctx on. Without one, ctx's own non-recording span serves and nothing is allocated.
@@ -150,17 +151,16 @@ func (t *Tracer) start(ctx context.Context, op *operation, name string, inputs [
 	inv.ctx = ctx
 
 	if op.isAgent {
-		inv.agentGroup = t.stats.agents.get(name)
+		inv.agentGroup = inv.profile.agentGroup
 		inv.agentGroup.inFlight.Add(1)
 	} else if inv.agent != nil {
 		inv.agentGroup = inv.agent.agentGroup
 	}
-	if ic.requestModel != "" {
-		inv.modelGroup = t.stats.models.get(ic.requestModel)
+	if inv.modelGroup = inv.profile.modelGroup; inv.modelGroup != nil {
 		inv.modelGroup.inFlight.Add(1)
 	}
 	if t.ins.active.Enabled(ctx) {
-		t.ins.active.Add(ctx, 1, t.sets.active(inv.agentName, op.name).add...)
+		t.ins.active.Add(ctx, 1, inv.profile.active.add...)
 	}
 	ictx.Context = ctx
 	return ictx, inv
@@ -205,7 +205,7 @@ func (t *Tracer) startSpan(ctx context.Context, inv *Invocation, ic *invokeConfi
 	}
 	// No timestamp option: the span takes its own start time, read back by spanStartTime.
 	buf.start[0], buf.start[1] = op.kindOption, trace.WithAttributes(attrs...)
-	ctx, span := t.tracer.Start(ctx, t.spanNames.get(inv.op, inv.name), buf.start[:]...)
+	ctx, span := t.tracer.Start(ctx, inv.profile.spanName, buf.start[:]...)
 	buf.attrs = attrs
 	putSpanBuf(buf)
 	return ctx, span
