@@ -162,7 +162,6 @@ func (t *Tracer) start(ctx context.Context, op *operation, name string, inputs [
 	if t.ins.active.Enabled(ctx) {
 		t.ins.active.Add(ctx, 1, inv.profile.active.add...)
 	}
-	ictx.Context = ctx
 	return ictx, inv
 }
 
@@ -211,22 +210,24 @@ func (t *Tracer) startSpan(ctx context.Context, inv *Invocation, ic *invokeConfi
 	return ctx, span
 }
 
-// invocationContext is the context an operation's start returns: ctx with its span, answering
-// for the invocation itself.
-type invocationContext struct {
-	context.Context
-	inv Invocation
-}
+// invocationContext is the context an operation's start returns: the invocation's context
+// (with its span), answering for the invocation itself. It holds nothing else, so the two are
+// one allocation.
+type invocationContext struct{ inv Invocation }
+
+func (c *invocationContext) Deadline() (time.Time, bool) { return c.inv.ctx.Deadline() }
+func (c *invocationContext) Done() <-chan struct{}       { return c.inv.ctx.Done() }
+func (c *invocationContext) Err() error                  { return c.inv.ctx.Err() }
 
 func (c *invocationContext) Value(key any) any {
 	if _, ok := key.(invocationKey); ok {
 		return &c.inv
 	}
-	return c.Context.Value(key)
+	return c.inv.ctx.Value(key)
 }
 
 func (c *invocationContext) String() string {
-	return fmt.Sprint(c.Context) + ".WithValue(otelagent.Invocation)"
+	return fmt.Sprint(c.inv.ctx) + ".WithValue(otelagent.Invocation)"
 }
 
 // spanTimes is what SDK spans offer to read their start and end times back.

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -316,4 +317,28 @@ func sortedHist(dps ...metricdata.HistogramDataPoint[int64]) []metricdata.Histog
 		return dps[i].Attributes.Encoded(attribute.DefaultEncoder()) < dps[j].Attributes.Encoded(attribute.DefaultEncoder())
 	})
 	return dps
+}
+
+// TestInvocationContextFollowsParent: the context Invoke returns carries the parent's values,
+// deadline and cancellation, to contexts derived from it too.
+func TestInvocationContextFollowsParent(t *testing.T) {
+	type key struct{}
+	deadline := time.Now().Add(time.Hour)
+	parent, cancel := context.WithDeadline(context.WithValue(t.Context(), key{}, "v"), deadline)
+	h := newHarness(t)
+	ctx, inv := h.Invoke(parent, "a", nil)
+	child, cancelChild := context.WithCancel(ctx)
+	defer cancelChild()
+
+	assert.Equal(t, "v", ctx.Value(key{}))
+	assert.Same(t, inv, InvocationFromContext(child))
+	got, ok := ctx.Deadline()
+	assert.True(t, ok)
+	assert.Equal(t, deadline, got)
+	require.NoError(t, ctx.Err())
+	cancel()
+	<-child.Done()
+	assert.ErrorIs(t, ctx.Err(), context.Canceled)
+	assert.ErrorIs(t, child.Err(), context.Canceled)
+	require.NoError(t, inv.Complete(nil))
 }
