@@ -193,16 +193,21 @@ func (t *Tracer) recordMetrics(i *Invocation, o *outcome, end time.Time) {
 	saved, cost, costSaved := o.saved > 0 && ins.tokensSaved.Enabled(ctx), o.cost > 0 && ins.cost.Enabled(ctx),
 		o.costSaved > 0 && ins.costSaved.Enabled(ctx)
 	tokens := !o.spent.isZero() && ins.tokens.Enabled(ctx)
+	duration := ins.duration.Enabled(ctx)
+	usage := !o.hit && !o.spanUsage.isZero() && ins.tokenUsage.Enabled(ctx)
 	p := i.profile
-	m := p.models(t, i, respModel, o.model, tokens, saved || cost || costSaved)
-	if ins.duration.Enabled(ctx) {
+	var m *modelOpts
+	if duration || usage || tokens || saved || cost || costSaved {
+		m = p.models(t, i, respModel, o.model, tokens, saved || cost || costSaved)
+	}
+	if duration {
 		opts := m.duration
 		if o.errType != "" {
 			opts = t.sets.operation(i.op.name, i.provider, i.requestModel, respModel, o.errType)
 		}
 		ins.duration.Record(ctx, end.Sub(i.start).Seconds(), opts.rec...)
 	}
-	if !o.hit && !o.spanUsage.isZero() && ins.tokenUsage.Enabled(ctx) {
+	if usage {
 		ins.tokenUsage.Record(ctx, o.spanUsage.prompt, m.usageIn.rec...)
 		ins.tokenUsage.Record(ctx, o.spanUsage.completion, m.usageOut.rec...)
 	}

@@ -97,6 +97,9 @@ func (i *Invocation) addChild(r rollup) (late bool, counted counts) {
 // close marks the invocation completed with own as its total and returns its children so far;
 // chats completing later are late.
 func (i *Invocation) close(own counts) rollup {
+	if !i.op.isAgent { // only an invoke_agent has children reporting to it
+		return rollup{}
+	}
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	i.ledger.closed = true
