@@ -93,3 +93,21 @@ func TestNoopProviders(t *testing.T) {
 	assert.Equal(t, int64(8), tr.CacheStatistics().TokensSpent)
 	assert.Len(t, tr.Events(), 4)
 }
+
+// endCounter is a span without a valid span context that counts End calls.
+type endCounter struct {
+	trace.Span
+	ended int
+}
+
+func (s *endCounter) End(...trace.SpanEndOption) { s.ended++ }
+
+// TestNoopTracerLeavesContextSpan: with the no-op tracer, completing an operation never ends
+// the span of the context it was started from.
+func TestNoopTracerLeavesContextSpan(t *testing.T) {
+	tr := New(WithTracerProvider(tracenoop.NewTracerProvider()), WithMeterProvider(metricnoop.NewMeterProvider()))
+	outer := &endCounter{Span: tracenoop.Span{}}
+	_, inv := tr.Invoke(trace.ContextWithSpan(t.Context(), outer), "a", nil)
+	require.NoError(t, inv.Complete(nil))
+	assert.Zero(t, outer.ended)
+}

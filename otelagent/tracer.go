@@ -139,8 +139,10 @@ func (t *Tracer) start(ctx context.Context, op *operation, name string, inputs [
 	inv.profile = t.profile(op, name, inv.agentName, inv.provider, ic.requestModel)
 	if t.noopTracer {
 		// The no-op tracer ignores name and options; it only carries a valid span context of
-		// ctx on. Without one, ctx's own non-recording span serves and nothing is allocated.
-		if inv.span = trace.SpanFromContext(ctx); inv.span.SpanContext().IsValid() {
+		// ctx on. Without one there is nothing to carry: no span is started and nothing is
+		// allocated (ctx's own span is left alone: ending it is not ours to do).
+		inv.span = noopSpan
+		if trace.SpanContextFromContext(ctx).IsValid() {
 			ctx, inv.span = t.tracer.Start(ctx, op.name)
 		}
 		inv.start = time.Now()
@@ -209,6 +211,9 @@ func (t *Tracer) startSpan(ctx context.Context, inv *Invocation, ic *invokeConfi
 	putSpanBuf(buf)
 	return ctx, span
 }
+
+// noopSpan is the span of operations started by the no-op tracer without a span context.
+var noopSpan trace.Span = tracenoop.Span{}
 
 // invocationContext is the context an operation's start returns: the invocation's context
 // (with its span), answering for the invocation itself. It holds nothing else, so the two are
