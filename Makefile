@@ -64,8 +64,9 @@ report:     ## run the example agent, then summarise its trace per agent and wri
 	go run ./cmd/otelagent report agent_trace.jsonl
 	go run ./cmd/otelagent report --format html -o report.html agent_trace.jsonl
 
-fuzz:       ## fuzz the report's trace input for a minute
+fuzz:       ## fuzz the report's trace input and the trace-file reader, a minute each
 	go test -run '^$$' -fuzz FuzzReportTraceInput -fuzztime 60s ./internal/report
+	go test -run '^$$' -fuzz FuzzTraceReader -fuzztime 60s ./internal/tracefile
 
 chromium:   ## install Debian's Chromium if it is missing (the HTML report test needs it)
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }

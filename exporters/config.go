@@ -74,6 +74,9 @@ type Config struct {
 	// Validate checks that the file exists; the otelagent package reads it.
 	Pricing string        `yaml:"pricing,omitempty" json:"pricing,omitempty"`
 	Logging LoggingConfig `yaml:"logging,omitempty" json:"logging,omitempty"`
+	// ShutdownTimeout bounds Telemetry.Shutdown as a whole (the file exporters first, then
+	// OTLP). Default DefaultShutdownTimeout; a shorter deadline on Shutdown's context wins.
+	ShutdownTimeout Duration `yaml:"shutdown_timeout,omitempty" json:"shutdown_timeout,omitempty"`
 }
 
 // SamplingConfig selects which traces are recorded.
@@ -93,9 +96,8 @@ type ExportersConfig struct {
 // FileExporterConfig configures the OTLP/JSON file exporters (FileExporter and
 // MetricFileExporter).
 type FileExporterConfig struct {
-	// Enabled turns the file exporters on or off. When nil they are on if Path or MetricsPath is
-	// set or if no OTLP export is configured, so that Config{} writes files and a config that
-	// only names a collector does not.
+	// Enabled turns the file exporters on or off. When nil they are on, also when OTLP export
+	// is on: the local copy is cheap and survives a collector outage.
 	Enabled *bool `yaml:"enabled,omitempty" json:"enabled,omitempty"`
 	// Path is the span file. Default DefaultTracesPath.
 	Path string `yaml:"path,omitempty" json:"path,omitempty"`
@@ -150,16 +152,18 @@ type TLSConfig struct {
 	KeyFile  string `yaml:"key_file,omitempty" json:"key_file,omitempty"`
 }
 
-// BatchConfig configures the batch span processor of every span exporter. Zero values leave
-// the settings to OTEL_BSP_* and the SDK defaults (queue 2048, batch 512, timeout 30s, delay
-// 5s).
+// BatchConfig configures the span queue of every span exporter. Zero values leave the
+// settings to OTEL_BSP_* and then to the defaults: a queue of DefaultMaxQueueSize spans
+// (at most 1,000,000), batches of DefaultMaxExportBatchSize, DefaultScheduleDelay between
+// exports, DefaultExportTimeout per export.
 type BatchConfig struct {
 	MaxQueueSize       int      `yaml:"max_queue_size,omitempty" json:"max_queue_size,omitempty"`
 	MaxExportBatchSize int      `yaml:"max_export_batch_size,omitempty" json:"max_export_batch_size,omitempty"`
 	ExportTimeout      Duration `yaml:"export_timeout,omitempty" json:"export_timeout,omitempty"`
 	ScheduleDelay      Duration `yaml:"schedule_delay,omitempty" json:"schedule_delay,omitempty"`
-	// Blocking makes a span end wait for queue space instead of dropping the span when the
-	// queue is full. The default, false, drops.
+	// Blocking makes a span's End wait for room in the OTLP queue instead of dropping the span
+	// (counted on otelagent.spans.dropped) when the queue is full. The default, false, drops.
+	// The file's queue always waits.
 	Blocking bool `yaml:"blocking,omitempty" json:"blocking,omitempty"`
 }
 
@@ -185,7 +189,9 @@ type LoggingConfig struct {
 	// Level is DEBUG, INFO, WARN (or WARNING), ERROR or CRITICAL, in any case. Default INFO.
 	Level string `yaml:"level,omitempty" json:"level,omitempty"`
 	// Format is LogFormatJSON, LogFormatText, or a Python logging pattern such as
-	// "%(asctime)s - %(name)s - %(levelname)s - %(message)s" (see PatternHandler). Default text.
+	// "%(asctime)s - %(name)s - %(levelname)s - %(message)s" with the placeholders asctime,
+	// created, levelname, levelno, message, msecs, name and process, followed by the record's
+	// attributes as key=value; control characters are escaped. Default text.
 	Format string `yaml:"format,omitempty" json:"format,omitempty"`
 	// File is a log file, appended to and rotated; empty means none.
 	File string `yaml:"file,omitempty" json:"file,omitempty"`
@@ -253,139 +259,182 @@ func (c Config) withDefaults() Config {
 // file's metadata. A Config that exports nothing (file exporters disabled, no OTLP endpoint)
 // is valid here, because the environment may supply the endpoint; Setup rejects it.
 func (c Config) Validate() error {
-	var errs []error
-	add := func(key, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
-	}
-
+	var p problems
 	for k := range c.ResourceAttributes {
 		if strings.TrimSpace(k) == "" {
-			add("resource_attributes", "an attribute name is empty")
+			p.add("resource_attributes", "an attribute name is empty")
 		}
 	}
-	if r := c.Sampling.Ratio; r != nil && (math.IsNaN(*r) || *r < 0 || *r > 1) {
-		add("sampling.ratio", "%v is outside 0..1", *r)
+	c.Sampling.validate(&p)
+	c.Exporters.File.validate(&p)
+	c.Exporters.OTLP.validate(&p)
+	c.Batch.validate(&p)
+	c.Metrics.validate(&p)
+	p.nonNegative("content.max_bytes", c.Content.MaxBytes)
+	if c.Pricing != "" {
+		if info, err := os.Stat(c.Pricing); err != nil {
+			p.add("pricing", "cannot read %q: %v", c.Pricing, unwrapPathError(err))
+		} else if !info.Mode().IsRegular() {
+			p.add("pricing", "%q is not a regular file", c.Pricing)
+		}
 	}
+	c.Logging.validate(&p, c.Exporters.File)
+	p.nonNegativeDuration("shutdown_timeout", c.ShutdownTimeout)
+	return errors.Join(p.errs...)
+}
 
-	f := c.Exporters.File
-	nonNegative(add, "exporters.file.max_size_mb", f.MaxSizeMB)
-	nonNegative(add, "exporters.file.max_age_days", f.MaxAgeDays)
+// problems collects the errors of a validation, each prefixed with its key path.
+type problems struct{ errs []error }
+
+// on reports whether the file exporters run: unless Enabled is false.
+func (f FileExporterConfig) on() bool { return f.Enabled == nil || *f.Enabled }
+
+// checkAgainstEnv reports the contradictions between c and the OTEL_* variables that neither
+// shows alone.
+func (c Config) checkAgainstEnv(env envSettings) error {
+	q, qName := c.Batch.MaxQueueSize, "batch.max_queue_size"
+	if q == 0 {
+		q, qName = env.batch.MaxQueueSize, envBSPMaxQueueSize
+	}
+	b, bName := c.Batch.MaxExportBatchSize, "batch.max_export_batch_size"
+	if b == 0 {
+		b, bName = env.batch.MaxExportBatchSize, envBSPMaxExportBatch
+	}
+	if q == 0 {
+		q, qName = DefaultMaxQueueSize, "the default queue size"
+	}
+	if b > q && (c.Batch.MaxQueueSize == 0 || c.Batch.MaxExportBatchSize == 0) {
+		return fmt.Errorf("%s: %d is larger than %s %d", bName, b, qName, q)
+	}
+	return nil
+}
+
+func (p *problems) add(key, format string, args ...any) {
+	p.errs = append(p.errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+}
+
+func (p *problems) nonNegative(key string, v int) {
+	if v < 0 {
+		p.add(key, "%d is negative", v)
+	}
+}
+
+func (p *problems) nonNegativeDuration(key string, d Duration) {
+	if d < 0 {
+		p.add(key, "%s is negative", d)
+	}
+}
+
+func (c SamplingConfig) validate(p *problems) {
+	if r := c.Ratio; r != nil && (math.IsNaN(*r) || *r < 0 || *r > 1) {
+		p.add("sampling.ratio", "%v is outside 0..1", *r)
+	}
+}
+
+func (f FileExporterConfig) validate(p *problems) {
+	p.nonNegative("exporters.file.max_size_mb", f.MaxSizeMB)
+	p.nonNegative("exporters.file.max_age_days", f.MaxAgeDays)
 	if f.Path != "" && f.Path == f.MetricsPath {
-		add("exporters.file.metrics_path", "is the same file as exporters.file.path (%q); spans and metrics need files of their own", f.Path)
+		p.add("exporters.file.metrics_path", "is the same file as exporters.file.path (%q); spans and metrics need files of their own", f.Path)
 	}
+}
 
-	o := c.Exporters.OTLP
+func (o OTLPConfig) validate(p *problems) {
 	if o.Protocol != "" && o.Protocol != ProtocolGRPC && o.Protocol != ProtocolHTTPProtobuf {
-		add("exporters.otlp.protocol", "%q is not one of %s, %s", o.Protocol, ProtocolGRPC, ProtocolHTTPProtobuf)
+		p.add("exporters.otlp.protocol", "%q is not one of %s, %s", o.Protocol, ProtocolGRPC, ProtocolHTTPProtobuf)
 	}
 	if o.Compression != "" && o.Compression != CompressionGzip && o.Compression != CompressionNone {
-		add("exporters.otlp.compression", "%q is not one of %s, %s", o.Compression, CompressionGzip, CompressionNone)
+		p.add("exporters.otlp.compression", "%q is not one of %s, %s", o.Compression, CompressionGzip, CompressionNone)
 	}
-	if o.Timeout < 0 {
-		add("exporters.otlp.timeout", "%s is negative", o.Timeout)
-	}
+	p.nonNegativeDuration("exporters.otlp.timeout", o.Timeout)
 	if o.Endpoint != "" {
 		if scheme, err := checkEndpoint(o.Endpoint); err != nil {
-			add("exporters.otlp.endpoint", "%v", err)
+			p.add("exporters.otlp.endpoint", "%v", err)
 		} else if scheme == "http" && o.Insecure != nil && !*o.Insecure {
-			add("exporters.otlp.insecure", "is false but exporters.otlp.endpoint %q asks for plain http", o.Endpoint)
+			p.add("exporters.otlp.insecure", "is false but exporters.otlp.endpoint %q asks for plain http", redactURL(o.Endpoint))
 		} else if scheme == "https" && o.Insecure != nil && *o.Insecure {
-			add("exporters.otlp.insecure", "is true but exporters.otlp.endpoint %q asks for https", o.Endpoint)
+			p.add("exporters.otlp.insecure", "is true but exporters.otlp.endpoint %q asks for https", redactURL(o.Endpoint))
 		}
 	}
 	for k := range o.Headers {
 		if strings.TrimSpace(k) == "" {
-			add("exporters.otlp.headers", "a header name is empty")
+			p.add("exporters.otlp.headers", "a header name is empty")
 		}
 	}
 	if (o.TLS.CertFile == "") != (o.TLS.KeyFile == "") {
-		add("exporters.otlp.tls", "cert_file and key_file go together; only one is set")
+		p.add("exporters.otlp.tls", "cert_file and key_file go together; only one is set")
 	}
 	if o.TLS != (TLSConfig{}) && o.Insecure != nil && *o.Insecure {
-		add("exporters.otlp.tls", "files are set but exporters.otlp.insecure is true")
+		p.add("exporters.otlp.tls", "files are set but exporters.otlp.insecure is true")
 	}
 	if o.Enabled != nil && !*o.Enabled && o.Endpoint != "" {
-		add("exporters.otlp.enabled", "is false but exporters.otlp.endpoint is set to %q", o.Endpoint)
+		p.add("exporters.otlp.enabled", "is false but exporters.otlp.endpoint is set to %q", redactURL(o.Endpoint))
 	}
+}
 
-	b := c.Batch
-	nonNegative(add, "batch.max_queue_size", b.MaxQueueSize)
-	nonNegative(add, "batch.max_export_batch_size", b.MaxExportBatchSize)
+func (b BatchConfig) validate(p *problems) {
+	p.nonNegative("batch.max_queue_size", b.MaxQueueSize)
+	p.nonNegative("batch.max_export_batch_size", b.MaxExportBatchSize)
+	if b.MaxQueueSize > maxQueueSizeLimit {
+		p.add("batch.max_queue_size", "%d is larger than %d", b.MaxQueueSize, maxQueueSizeLimit)
+	}
 	if b.MaxQueueSize > 0 && b.MaxExportBatchSize > b.MaxQueueSize {
-		add("batch.max_export_batch_size", "%d is larger than batch.max_queue_size %d", b.MaxExportBatchSize, b.MaxQueueSize)
+		p.add("batch.max_export_batch_size", "%d is larger than batch.max_queue_size %d", b.MaxExportBatchSize, b.MaxQueueSize)
 	}
-	if b.ExportTimeout < 0 {
-		add("batch.export_timeout", "%s is negative", b.ExportTimeout)
-	}
-	if b.ScheduleDelay < 0 {
-		add("batch.schedule_delay", "%s is negative", b.ScheduleDelay)
-	}
-	if c.Metrics.ExportInterval < 0 {
-		add("metrics.export_interval", "%s is negative", c.Metrics.ExportInterval)
-	}
-	if c.Metrics.ExportTimeout < 0 {
-		add("metrics.export_timeout", "%s is negative", c.Metrics.ExportTimeout)
-	}
+	p.nonNegativeDuration("batch.export_timeout", b.ExportTimeout)
+	p.nonNegativeDuration("batch.schedule_delay", b.ScheduleDelay)
+}
 
-	nonNegative(add, "content.max_bytes", c.Content.MaxBytes)
+func (m MetricsConfig) validate(p *problems) {
+	p.nonNegativeDuration("metrics.export_interval", m.ExportInterval)
+	p.nonNegativeDuration("metrics.export_timeout", m.ExportTimeout)
+}
 
-	if c.Pricing != "" {
-		if info, err := os.Stat(c.Pricing); err != nil {
-			add("pricing", "cannot read %q: %v", c.Pricing, unwrapPathError(err))
-		} else if !info.Mode().IsRegular() {
-			add("pricing", "%q is not a regular file", c.Pricing)
-		}
-	}
-
-	l := c.Logging
+// validate checks the logging settings; files names the exporter files, which the log file
+// must not be.
+func (l LoggingConfig) validate(p *problems, files FileExporterConfig) {
 	if l.Level != "" {
 		if _, err := parseLogLevel(l.Level); err != nil {
-			add("logging.level", "%v", err)
+			p.add("logging.level", "%v", err)
 		}
 	}
 	if l.Format != "" {
 		if _, err := parseLogFormat(l.Format); err != nil {
-			add("logging.format", "%v", err)
+			p.add("logging.format", "%v", err)
 		}
 	}
-	nonNegative(add, "logging.max_size_mb", l.MaxSizeMB)
-	nonNegative(add, "logging.max_age_days", l.MaxAgeDays)
-	if l.File != "" && (l.File == c.Exporters.File.Path || l.File == c.Exporters.File.MetricsPath ||
-		(c.Exporters.File.Path == "" && l.File == DefaultTracesPath) ||
-		(c.Exporters.File.MetricsPath == "" && l.File == DefaultMetricsPath)) {
-		add("logging.file", "%q is also an exporter file", l.File)
-	}
-	return errors.Join(errs...)
-}
-
-func nonNegative(add func(key, format string, args ...any), key string, v int) {
-	if v < 0 {
-		add(key, "%d is negative", v)
+	p.nonNegative("logging.max_size_mb", l.MaxSizeMB)
+	p.nonNegative("logging.max_age_days", l.MaxAgeDays)
+	if l.File != "" && (l.File == files.Path || l.File == files.MetricsPath ||
+		(files.Path == "" && l.File == DefaultTracesPath) ||
+		(files.MetricsPath == "" && l.File == DefaultMetricsPath)) {
+		p.add("logging.file", "%q is also an exporter file", l.File)
 	}
 }
 
 // checkEndpoint accepts "host:port" and http(s) URLs with a host, and returns the URL scheme
 // ("" for host:port).
 func checkEndpoint(endpoint string) (scheme string, err error) {
+	shown := redactURL(endpoint)
 	if strings.Contains(endpoint, "://") {
 		u, err := url.Parse(endpoint)
 		if err != nil {
-			return "", fmt.Errorf("%q is not a valid URL", endpoint)
+			return "", fmt.Errorf("%q is not a valid URL", shown)
 		}
 		if u.Scheme != "http" && u.Scheme != "https" {
-			return "", fmt.Errorf("%q has scheme %q; use http, https or host:port", endpoint, u.Scheme)
+			return "", fmt.Errorf("%q has scheme %q; use http, https or host:port", shown, u.Scheme)
 		}
 		if u.Host == "" {
-			return "", fmt.Errorf("%q has no host", endpoint)
+			return "", fmt.Errorf("%q has no host", shown)
 		}
 		if u.RawQuery != "" || u.Fragment != "" {
-			return "", fmt.Errorf("%q has a query or fragment", endpoint)
+			return "", fmt.Errorf("%q has a query or fragment", shown)
 		}
 		return u.Scheme, nil
 	}
 	host, port, err := net.SplitHostPort(endpoint)
 	if err != nil || host == "" || port == "" || strings.ContainsAny(endpoint, "/ ") {
-		return "", fmt.Errorf("%q is neither host:port nor an http(s) URL", endpoint)
+		return "", fmt.Errorf("%q is neither host:port nor an http(s) URL", shown)
 	}
 	return "", nil
 }

@@ -16,8 +16,8 @@ import (
 
 // LoadConfig reads a configuration file: JSON for .json, YAML for .yaml and .yml (any case);
 // other extensions are an error. Decoding is strict: an unknown key, a value of the wrong type
-// and a bad duration are errors naming the key path and line, all of them joined. The result
-// is then checked with Validate. Keys left out keep their zero value; defaults and the
+// and a bad duration are errors naming the key path and line. The keys that decoded are
+// checked with Validate in the same pass, and every problem is reported, joined. Keys left out keep their zero value; defaults and the
 // environment apply in Setup.
 func LoadConfig(path string) (Config, error) {
 	var isJSON bool
@@ -32,14 +32,22 @@ func LoadConfig(path string) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("exporters: config: %w", err)
 	}
-	cfg, err := parseConfig(data, isJSON)
+	cfg, err := decodeConfig(data, isJSON)
 	if err != nil {
 		return Config{}, fmt.Errorf("exporters: config %q: %w", path, err)
 	}
-	if err := cfg.Validate(); err != nil {
-		return Config{}, fmt.Errorf("exporters: config %q: %w", path, err)
-	}
 	return cfg, nil
+}
+
+// decodeConfig parses and validates data, reporting every problem in one pass.
+func decodeConfig(data []byte, isJSON bool) (Config, error) {
+	cfg, err := parseConfig(data, isJSON)
+	var se syntaxError
+	if !errors.As(err, &se) {
+		// The keys that decoded are validated too, so that one pass reports every problem.
+		err = errors.Join(err, cfg.Validate())
+	}
+	return cfg, err
 }
 
 // parseConfig decodes data. JSON goes through the YAML parser too (JSON is YAML 1.2) after a
@@ -51,13 +59,13 @@ func parseConfig(data []byte, isJSON bool) (Config, error) {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			line := 1 + bytes.Count(data[:se.Offset], []byte("\n"))
-			return Config{}, fmt.Errorf("line %d: invalid JSON: %v", line, err)
+			return Config{}, syntaxError{fmt.Errorf("line %d: invalid JSON: %v", line, err)}
 		}
-		return Config{}, fmt.Errorf("invalid JSON: %v", err)
+		return Config{}, syntaxError{fmt.Errorf("invalid JSON: %v", err)}
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return Config{}, fmt.Errorf("invalid YAML: %v", strings.TrimPrefix(err.Error(), "yaml: "))
+		return Config{}, syntaxError{fmt.Errorf("invalid YAML: %v", strings.TrimPrefix(err.Error(), "yaml: "))}
 	}
 	var cfg Config
 	if root.Kind == 0 || len(root.Content) == 0 {
@@ -67,6 +75,11 @@ func parseConfig(data []byte, isJSON bool) (Config, error) {
 	d.decode(root.Content[0], reflect.ValueOf(&cfg).Elem(), "")
 	return cfg, errors.Join(d.errs...)
 }
+
+// syntaxError is a file that is not JSON or YAML at all: nothing decoded, nothing to validate.
+type syntaxError struct{ error }
+
+func (e syntaxError) Unwrap() error { return e.error }
 
 // nodeDecoder walks a YAML node tree alongside the Config type, so that every error can name
 // its key path.

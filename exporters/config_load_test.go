@@ -117,6 +117,15 @@ func TestLoadConfigErrors(t *testing.T) {
 			},
 		},
 		{
+			name: "type errors and value errors in one pass",
+			file: "types_and_values.yaml",
+			want: []string{
+				`exporters.file.max_size_mb (line 5): expected a whole number, got the string "lots"`,
+				"sampling.ratio: 1.5 is outside 0..1",
+				`exporters.otlp.protocol: "grpcx" is not one of grpc, http/protobuf`,
+			},
+		},
+		{
 			name: "bad duration",
 			file: "bad_duration.json",
 			want: []string{`exporters.otlp.timeout (line 1): "10 seconds" is not a duration such as "10s" or "1m30s"`},

@@ -25,15 +25,15 @@ const (
 // ExportTraceServiceRequest per line, spans grouped by resource and instrumentation scope,
 // encoded as the OpenTelemetry Collector's file exporter encodes them (hex trace and span IDs,
 // enums as numbers, 64-bit integers as strings). The Collector's otlpjsonfile receiver and
-// TraceReader read the file back.
+// the otelagent command (report, validate, replay) read the file back.
 //
 // Each ExportSpans call ends with its lines handed to the operating system, and every line is
 // written whole by a single write, so a rotation never splits one. All methods are safe for
 // concurrent use.
 //
-// Rotation is lumberjack's, which starts one goroutine per file at the first write and never
-// stops it: after Shutdown it idles, holding no file. Tests that use goleak should ignore
-// gopkg.in/natefinch/lumberjack%2ev2.(*Logger).millRun.
+// A rotated file is never replaced: each backup gets a name of its own, later than the last,
+// even when the clock stands still or goes back. Compressing and removing backups runs in a
+// goroutine that Shutdown waits for.
 type FileExporter struct {
 	fileSink
 	marshaler ptrace.JSONMarshaler
@@ -42,7 +42,9 @@ type FileExporter struct {
 var _ sdktrace.SpanExporter = (*FileExporter)(nil)
 
 // NewFileExporter returns a FileExporter that appends to path, creating the file with mode
-// 0600 and missing directories with mode 0700. An existing file keeps its mode. The file is
+// 0600 and missing directories with mode 0700. An existing file keeps its mode, as does the
+// file that replaces it at each rotation. A symbolic link, a named pipe or any other file that
+// is not a regular file is refused, without following or blocking on it. The file is
 // rotated by size (WithMaxSizeMB, default 100 MB) and rotated files are kept, aged and
 // compressed as WithMaxBackups, WithMaxAgeDays and WithCompress say. A path that cannot be
 // appended to (a directory, a file under a regular file, a read-only location) is an error

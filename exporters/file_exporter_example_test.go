@@ -1,14 +1,14 @@
 package exporters_test
 
 import (
+	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log"
 	"os"
 	"path/filepath"
 
+	"go.opentelemetry.io/collector/pdata/ptrace"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/agenttrace/otelagent/exporters"
@@ -36,16 +36,17 @@ func ExampleNewFileExporter() {
 		log.Fatal(err)
 	}
 
-	r, err := exporters.OpenTraceFile(path)
+	// Each line is one OTLP/JSON request, which pdata decodes.
+	f, err := os.Open(path)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer r.Close()
-	for {
-		td, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
+	defer f.Close()
+	lines := bufio.NewScanner(f)
+	lines.Buffer(nil, exporters.MaxLineBytes)
+	for lines.Scan() {
+		var u ptrace.JSONUnmarshaler
+		td, err := u.UnmarshalTraces(lines.Bytes())
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -53,6 +54,9 @@ func ExampleNewFileExporter() {
 		for i := 0; i < spans.Len(); i++ {
 			fmt.Println(spans.At(i).Name())
 		}
+	}
+	if err := lines.Err(); err != nil {
+		log.Fatal(err)
 	}
 	// Output:
 	// chat gpt-4o

@@ -7,11 +7,10 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"sync"
+	"time"
 
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
-	"gopkg.in/natefinch/lumberjack.v2"
 )
 
 // Defaults of the file exporters, in one place.
@@ -23,12 +22,10 @@ const (
 
 	fileMode        os.FileMode = 0o600
 	fileDirMode     os.FileMode = 0o700
-	bytesPerMB                  = 1 << 20 // lumberjack counts megabytes in MiB
+	bytesPerMB                  = 1 << 20 // megabytes are MiB, as lumberjack counts them
 	lineSeparator               = '\n'
 	maxScratchBytes             = 4 << 20 // larger lines get a buffer of their own
 )
-
-var errNotRegular = errors.New("not a regular file")
 
 // ErrExporterShutdown is returned by the export methods of FileExporter and MetricFileExporter
 // once they have been shut down.
@@ -106,7 +103,8 @@ func WithMaxAgeDays(days int) FileOption {
 }
 
 // WithCompress gzips rotated files (name.jsonl becomes name-TIMESTAMP.jsonl.gz) when true.
-// Compression runs in the background after a rotation. The default is false.
+// Compression runs in the background after a rotation; Shutdown waits for it until its context
+// is done. The default is false.
 func WithCompress(gzip bool) FileOption {
 	return fileOptionFunc(func(c *fileConfig) { c.compress = gzip })
 }
@@ -122,8 +120,8 @@ func WithTemporality(selector sdkmetric.TemporalitySelector) FileOption {
 // exporters call it under their own lock.
 type lineFile struct {
 	path    string
-	w       io.WriteCloser // a *lumberjack.Logger
-	maxFile int            // bytes
+	w       lineWriter // a *rotatingFile outside tests
+	maxFile int        // bytes
 	// scratch is reused for each line and its newline, up to maxScratchBytes.
 	scratch []byte
 	// terminate is set when the file ends inside a line (a write was cut short by a crash or
@@ -132,71 +130,53 @@ type lineFile struct {
 	terminate bool
 }
 
+// lineWriter is where a lineFile writes.
+type lineWriter interface {
+	io.Writer
+	close(context.Context) error
+}
+
 // openLineFile checks that path can be appended to, creating it with mode 0600 (and missing
 // directories with mode 0700), so that a bad path fails here rather than at the first export.
 func openLineFile(path string, c fileConfig) (*lineFile, error) {
 	if path == "" {
 		return nil, errors.New("exporters: file path is empty")
 	}
-	if err := os.MkdirAll(filepath.Dir(path), fileDirMode); err != nil {
-		return nil, fmt.Errorf("exporters: cannot create the directory of %q: %w", path, err)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, fileMode)
+	rf, err := openRotatingFile(path, rotation{
+		maxBytes: int64(c.maxSizeMB) * bytesPerMB,
+		backups:  c.maxBackups,
+		maxAge:   time.Duration(c.maxAgeDays) * 24 * time.Hour,
+		compress: c.compress,
+	})
 	if err != nil {
-		return nil, fmt.Errorf("exporters: cannot open %q for appending: %w", path, err)
+		return nil, fmt.Errorf("exporters: %w", err)
 	}
-	terminate, err := endsInsideLine(f)
-	if cerr := f.Close(); err == nil && cerr != nil {
-		err = cerr
-	}
-	if errors.Is(err, errNotRegular) {
-		return nil, fmt.Errorf("exporters: %q is not a regular file, and rotation renames files", path)
-	}
+	terminate, err := endsInsideLine(path, rf.size)
 	if err != nil {
-		return nil, fmt.Errorf("exporters: cannot inspect %q: %w", path, err)
-	}
-
-	maxBackups := c.maxBackups
-	if maxBackups < 0 {
-		maxBackups = 0 // lumberjack: 0 keeps every backup
+		return nil, errors.Join(fmt.Errorf("exporters: cannot inspect %q: %w", path, err), rf.close(context.Background()))
 	}
 	return &lineFile{
-		path: path,
-		w: &lumberjack.Logger{
-			Filename:   path,
-			MaxSize:    c.maxSizeMB,
-			MaxBackups: maxBackups,
-			MaxAge:     c.maxAgeDays,
-			Compress:   c.compress,
-		},
+		path:      path,
+		w:         rf,
 		maxFile:   c.maxSizeMB * bytesPerMB,
 		terminate: terminate,
 	}, nil
 }
 
-// endsInsideLine reports whether the open file f is non-empty and its last byte is not a
-// newline, and fails if f is not a regular file. f is opened write-only, so the check reopens
-// the file by name for reading.
-func endsInsideLine(f *os.File) (bool, error) {
-	info, err := f.Stat()
-	if err != nil {
-		return false, err
-	}
-	if !info.Mode().IsRegular() {
-		// Rotation renames the file: never a device, a pipe or a directory.
-		return false, errNotRegular
-	}
-	if info.Size() == 0 {
+// endsInsideLine reports whether the file at path, of the given size, is non-empty and its
+// last byte is not a newline.
+func endsInsideLine(path string, size int64) (bool, error) {
+	if size == 0 {
 		return false, nil
 	}
-	r, err := os.Open(f.Name())
+	r, err := os.OpenFile(path, os.O_RDONLY|openNoFollow|openNonBlock, 0)
 	if err != nil {
 		// Write-only permissions: nothing to repair that we could see, and writing works.
 		return false, nil
 	}
 	defer r.Close()
 	var last [1]byte
-	if _, err := r.ReadAt(last[:], info.Size()-1); err != nil && !errors.Is(err, io.EOF) {
+	if _, err := r.ReadAt(last[:], size-1); err != nil && !errors.Is(err, io.EOF) {
 		return false, err
 	}
 	return last[0] != lineSeparator, nil
@@ -238,9 +218,9 @@ func (f *lineFile) writeLine(line []byte) error {
 	return nil
 }
 
-// close closes the current file. Rotated files may still be compressed in the background.
-func (f *lineFile) close() error {
-	if err := f.w.Close(); err != nil {
+// close closes the file and waits, until ctx is done, for rotated files to be compressed.
+func (f *lineFile) close(ctx context.Context) error {
+	if err := f.w.close(ctx); err != nil {
 		return fmt.Errorf("exporters: close %q: %w", f.path, err)
 	}
 	return nil
@@ -284,7 +264,8 @@ func (s *fileSink) ForceFlush(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// Shutdown closes the file; later exports return ErrExporterShutdown. It returns ctx.Err()
+// Shutdown closes the file and waits, until ctx is done, for rotated files being compressed;
+// later exports return ErrExporterShutdown. It returns ctx.Err()
 // without shutting down if ctx is already done. Calling it again does nothing and returns
 // nil. It is safe for concurrent use.
 func (s *fileSink) Shutdown(ctx context.Context) error {
@@ -297,5 +278,5 @@ func (s *fileSink) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	s.stopped = true
-	return s.file.close()
+	return s.file.close(ctx)
 }

@@ -2,6 +2,7 @@ package exporters
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -13,7 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
-	"gopkg.in/natefinch/lumberjack.v2"
 )
 
 func TestNewFileConfig(t *testing.T) {
@@ -69,7 +69,7 @@ func TestOpenLineFile(t *testing.T) {
 		{name: "empty file", existing: []byte{}, wantBackups: 5},
 		{name: "whole lines", existing: []byte("{}\n{}\n"), wantBackups: 5},
 		{name: "cut short", existing: []byte("{}\n{\"resou"), wantTerminate: true, wantBackups: 5},
-		{name: "unlimited backups", opts: []FileOption{WithMaxBackups(-3)}, wantBackups: 0},
+		{name: "unlimited backups", opts: []FileOption{WithMaxBackups(-3)}, wantBackups: -3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,11 +82,11 @@ func TestOpenLineFile(t *testing.T) {
 			f, err := openLineFile(path, c)
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantTerminate, f.terminate)
-			lj, ok := f.w.(*lumberjack.Logger)
+			rf, ok := f.w.(*rotatingFile)
 			require.True(t, ok)
-			assert.Equal(t, tt.wantBackups, lj.MaxBackups, "lumberjack: 0 keeps every backup")
-			assert.Equal(t, path, lj.Filename)
-			require.NoError(t, f.close())
+			assert.Equal(t, tt.wantBackups, rf.backups, "0 or less keeps every backup")
+			assert.Equal(t, path, rf.path)
+			require.NoError(t, f.close(t.Context()))
 		})
 	}
 }
@@ -106,7 +106,7 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 	return w.Buffer.Write(p)
 }
 
-func (w *failingWriter) Close() error { return nil }
+func (w *failingWriter) close(context.Context) error { return nil }
 
 func TestLineFileWriteLine(t *testing.T) {
 	w := &failingWriter{}

@@ -12,9 +12,5 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		// lumberjack.v2 starts one goroutine per Logger that compresses and removes old backups;
-		// Logger.Close does not stop it (it idles on a channel receive, holding no file).
-		goleak.IgnoreAnyFunction("gopkg.in/natefinch/lumberjack%2ev2.(*Logger).millRun"),
-	)
+	goleak.VerifyTestMain(m)
 }

@@ -13,7 +13,7 @@ import (
 // MetricFileExporter is an sdkmetric.Exporter that appends metrics to a file as OTLP/JSON: one
 // ExportMetricsServiceRequest per line, in the encoding of the OpenTelemetry Collector's file
 // exporter. Sums, gauges, histograms, exponential histograms and summaries are written with
-// their exemplars. MetricReader reads the file back.
+// their exemplars. The Collector's otlpjsonfile receiver reads the file back.
 //
 // File handling (mode 0600, rotation, whole lines) is that of FileExporter. All methods are
 // safe for concurrent use.

@@ -1,14 +1,14 @@
 package exporters_test
 
 import (
+	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log"
 	"os"
 	"path/filepath"
 
+	"go.opentelemetry.io/collector/pdata/pmetric"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
@@ -39,21 +39,25 @@ func ExampleNewMetricFileExporter() {
 		log.Fatal(err)
 	}
 
-	r, err := exporters.OpenMetricFile(path)
+	// Each line is one OTLP/JSON request, which pdata decodes.
+	f, err := os.Open(path)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer r.Close()
-	for {
-		md, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
+	defer f.Close()
+	lines := bufio.NewScanner(f)
+	lines.Buffer(nil, exporters.MaxLineBytes)
+	for lines.Scan() {
+		var u pmetric.JSONUnmarshaler
+		md, err := u.UnmarshalMetrics(lines.Bytes())
 		if err != nil {
 			log.Fatal(err)
 		}
 		m := md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0)
 		fmt.Println(m.Name(), m.Sum().AggregationTemporality(), m.Sum().DataPoints().At(0).IntValue())
+	}
+	if err := lines.Err(); err != nil {
+		log.Fatal(err)
 	}
 	// Output:
 	// tokens Delta 1200

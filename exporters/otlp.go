@@ -51,11 +51,11 @@ var (
 
 // otlpEnabled reports whether the signal is exported over OTLP: exporters.otlp.enabled when
 // set, else whether an endpoint is configured or in the environment.
-func otlpEnabled(c OTLPConfig, s otlpSignal) bool {
+func otlpEnabled(c OTLPConfig, env envSettings, s otlpSignal) bool {
 	if c.Enabled != nil {
 		return *c.Enabled
 	}
-	return c.Endpoint != "" || os.Getenv(envOTLPEndpoint) != "" || os.Getenv(s.endpointEnv) != ""
+	return c.Endpoint != "" || env.otlp[s.name].endpoint
 }
 
 // otlpProtocol resolves the protocol: the config, else the signal's variable, else the
@@ -92,20 +92,26 @@ type otlpSettings struct {
 	gzip        *bool
 }
 
-func newOTLPSettings(c OTLPConfig, s otlpSignal) (otlpSettings, error) {
+// newOTLPSettings resolves c for signal s. Headers are passed explicitly, from c or else from
+// the environment as parsed and checked here, so that the exporter never parses (and never
+// prints) a malformed OTEL_EXPORTER_OTLP_HEADERS.
+func newOTLPSettings(c OTLPConfig, env otlpEnv, s otlpSignal) (otlpSettings, error) {
 	protocol, err := otlpProtocol(c, s)
 	if err != nil {
 		return otlpSettings{}, err
 	}
 	st := otlpSettings{protocol: protocol, insecure: c.Insecure, timeout: time.Duration(c.Timeout)}
-	if len(c.Headers) > 0 {
+	switch {
+	case len(c.Headers) > 0:
 		st.headers = c.Headers
+	case env.headers != nil:
+		st.headers = env.headers
 	}
 	if c.Endpoint != "" {
 		if strings.Contains(c.Endpoint, "://") {
 			u, err := url.Parse(c.Endpoint)
 			if err != nil {
-				return otlpSettings{}, fmt.Errorf("exporters.otlp.endpoint: %q is not a valid URL", c.Endpoint)
+				return otlpSettings{}, fmt.Errorf("exporters.otlp.endpoint: %q is not a valid URL", redactURL(c.Endpoint))
 			}
 			if protocol == ProtocolHTTPProtobuf {
 				// A base URL, as OTEL_EXPORTER_OTLP_ENDPOINT: the signal path goes after its path.
@@ -159,6 +165,105 @@ func loadTLS(c TLSConfig) (*tls.Config, error) {
 	return cfg, nil
 }
 
+// otlpOptionSet builds the options of one OTLP exporter package from otlpSettings, so that the
+// four exporters (traces and metrics, gRPC and HTTP) share one rule. urlPath is nil for gRPC.
+type otlpOptionSet[O any] struct {
+	endpointURL func(string) O
+	endpoint    func(string) O
+	urlPath     func(string) O
+	insecure    func() O
+	tls         func(*tls.Config) O
+	headers     func(map[string]string) O
+	timeout     func(time.Duration) O
+	gzip        func(bool) O
+	retry       func(otlpRetry) O
+}
+
+// otlpRetry is the retry policy of every OTLP exporter: a failed export is retried after
+// 500ms, then up to every 5s, for at most 15s (and never past the export's timeout), so that a
+// short collector restart loses nothing while a dead one does not hold the queue for a minute.
+type otlpRetry struct {
+	initial, max, elapsed time.Duration
+}
+
+var defaultOTLPRetry = otlpRetry{initial: 500 * time.Millisecond, max: 5 * time.Second, elapsed: 15 * time.Second}
+
+func (o otlpOptionSet[O]) build(st otlpSettings, signalPath string) []O {
+	opts := []O{o.retry(defaultOTLPRetry)}
+	switch {
+	case st.endpointURL != "":
+		opts = append(opts, o.endpointURL(st.endpointURL))
+	case st.hostPort != "":
+		opts = append(opts, o.endpoint(st.hostPort))
+		if o.urlPath != nil {
+			opts = append(opts, o.urlPath(signalPath))
+		}
+	}
+	if st.insecure != nil && *st.insecure {
+		opts = append(opts, o.insecure())
+	}
+	if st.tls != nil {
+		opts = append(opts, o.tls(st.tls))
+	}
+	if st.headers != nil {
+		opts = append(opts, o.headers(st.headers))
+	}
+	if st.timeout > 0 {
+		opts = append(opts, o.timeout(st.timeout))
+	}
+	if st.gzip != nil {
+		opts = append(opts, o.gzip(*st.gzip))
+	}
+	return opts
+}
+
+var (
+	traceHTTPOptions = otlpOptionSet[otlptracehttp.Option]{
+		endpointURL: otlptracehttp.WithEndpointURL, endpoint: otlptracehttp.WithEndpoint, urlPath: otlptracehttp.WithURLPath,
+		insecure: otlptracehttp.WithInsecure, tls: otlptracehttp.WithTLSClientConfig, headers: otlptracehttp.WithHeaders,
+		timeout: otlptracehttp.WithTimeout,
+		retry: func(r otlpRetry) otlptracehttp.Option {
+			return otlptracehttp.WithRetry(otlptracehttp.RetryConfig{Enabled: true, InitialInterval: r.initial, MaxInterval: r.max, MaxElapsedTime: r.elapsed})
+		},
+		gzip: func(on bool) otlptracehttp.Option {
+			return otlptracehttp.WithCompression(map[bool]otlptracehttp.Compression{true: otlptracehttp.GzipCompression, false: otlptracehttp.NoCompression}[on])
+		},
+	}
+	traceGRPCOptions = otlpOptionSet[otlptracegrpc.Option]{
+		endpointURL: otlptracegrpc.WithEndpointURL, endpoint: otlptracegrpc.WithEndpoint,
+		insecure: otlptracegrpc.WithInsecure, headers: otlptracegrpc.WithHeaders, timeout: otlptracegrpc.WithTimeout,
+		tls: func(c *tls.Config) otlptracegrpc.Option {
+			return otlptracegrpc.WithTLSCredentials(credentials.NewTLS(c))
+		},
+		gzip: func(on bool) otlptracegrpc.Option { return otlptracegrpc.WithCompressor(grpcCompressor(on)) },
+		retry: func(r otlpRetry) otlptracegrpc.Option {
+			return otlptracegrpc.WithRetry(otlptracegrpc.RetryConfig{Enabled: true, InitialInterval: r.initial, MaxInterval: r.max, MaxElapsedTime: r.elapsed})
+		},
+	}
+	metricHTTPOptions = otlpOptionSet[otlpmetrichttp.Option]{
+		endpointURL: otlpmetrichttp.WithEndpointURL, endpoint: otlpmetrichttp.WithEndpoint, urlPath: otlpmetrichttp.WithURLPath,
+		insecure: otlpmetrichttp.WithInsecure, tls: otlpmetrichttp.WithTLSClientConfig, headers: otlpmetrichttp.WithHeaders,
+		timeout: otlpmetrichttp.WithTimeout,
+		retry: func(r otlpRetry) otlpmetrichttp.Option {
+			return otlpmetrichttp.WithRetry(otlpmetrichttp.RetryConfig{Enabled: true, InitialInterval: r.initial, MaxInterval: r.max, MaxElapsedTime: r.elapsed})
+		},
+		gzip: func(on bool) otlpmetrichttp.Option {
+			return otlpmetrichttp.WithCompression(map[bool]otlpmetrichttp.Compression{true: otlpmetrichttp.GzipCompression, false: otlpmetrichttp.NoCompression}[on])
+		},
+	}
+	metricGRPCOptions = otlpOptionSet[otlpmetricgrpc.Option]{
+		endpointURL: otlpmetricgrpc.WithEndpointURL, endpoint: otlpmetricgrpc.WithEndpoint,
+		insecure: otlpmetricgrpc.WithInsecure, headers: otlpmetricgrpc.WithHeaders, timeout: otlpmetricgrpc.WithTimeout,
+		tls: func(c *tls.Config) otlpmetricgrpc.Option {
+			return otlpmetricgrpc.WithTLSCredentials(credentials.NewTLS(c))
+		},
+		gzip: func(on bool) otlpmetricgrpc.Option { return otlpmetricgrpc.WithCompressor(grpcCompressor(on)) },
+		retry: func(r otlpRetry) otlpmetricgrpc.Option {
+			return otlpmetricgrpc.WithRetry(otlpmetricgrpc.RetryConfig{Enabled: true, InitialInterval: r.initial, MaxInterval: r.max, MaxElapsedTime: r.elapsed})
+		},
+	}
+)
+
 // NewOTLPSpanExporter returns the OTLP span exporter that c describes (otlptracegrpc or
 // otlptracehttp), with the standard OTEL_EXPORTER_OTLP_* variables filling in what c leaves
 // unset, exactly as Setup builds it; c.Enabled is not consulted. It does not connect: the
@@ -168,65 +273,25 @@ func NewOTLPSpanExporter(ctx context.Context, c OTLPConfig) (sdktrace.SpanExport
 	if err := (Config{Exporters: ExportersConfig{OTLP: c}}).Validate(); err != nil {
 		return nil, err
 	}
-	st, err := newOTLPSettings(c, tracesSignal)
+	env, err := readOTLPEnv(tracesSignal)
+	if err != nil {
+		return nil, err
+	}
+	return newOTLPSpanExporter(ctx, c, envSettings{otlp: map[string]otlpEnv{tracesSignal.name: env}})
+}
+
+func newOTLPSpanExporter(ctx context.Context, c OTLPConfig, env envSettings) (sdktrace.SpanExporter, error) {
+	st, err := newOTLPSettings(c, env.otlp[tracesSignal.name], tracesSignal)
 	if err != nil {
 		return nil, err
 	}
 	if st.protocol == ProtocolHTTPProtobuf {
 		// Protobuf always, even when OTEL_EXPORTER_OTLP_PROTOCOL says http/json.
-		opts := []otlptracehttp.Option{otlptracehttp.WithEncoding(otlptracehttp.EncodingProtobuf)}
-		switch {
-		case st.endpointURL != "":
-			opts = append(opts, otlptracehttp.WithEndpointURL(st.endpointURL))
-		case st.hostPort != "":
-			opts = append(opts, otlptracehttp.WithEndpoint(st.hostPort), otlptracehttp.WithURLPath(otlpTracesPath))
-		}
-		if st.insecure != nil && *st.insecure {
-			opts = append(opts, otlptracehttp.WithInsecure())
-		}
-		if st.tls != nil {
-			opts = append(opts, otlptracehttp.WithTLSClientConfig(st.tls))
-		}
-		if st.headers != nil {
-			opts = append(opts, otlptracehttp.WithHeaders(st.headers))
-		}
-		if st.timeout > 0 {
-			opts = append(opts, otlptracehttp.WithTimeout(st.timeout))
-		}
-		if st.gzip != nil {
-			comp := otlptracehttp.NoCompression
-			if *st.gzip {
-				comp = otlptracehttp.GzipCompression
-			}
-			opts = append(opts, otlptracehttp.WithCompression(comp))
-		}
+		opts := append([]otlptracehttp.Option{otlptracehttp.WithEncoding(otlptracehttp.EncodingProtobuf)}, traceHTTPOptions.build(st, otlpTracesPath)...)
 		exp, err := otlptracehttp.New(ctx, opts...)
 		return exp, wrapOTLPError("traces", st.protocol, err)
 	}
-
-	var opts []otlptracegrpc.Option
-	switch {
-	case st.endpointURL != "":
-		opts = append(opts, otlptracegrpc.WithEndpointURL(st.endpointURL))
-	case st.hostPort != "":
-		opts = append(opts, otlptracegrpc.WithEndpoint(st.hostPort))
-	}
-	if st.insecure != nil && *st.insecure {
-		opts = append(opts, otlptracegrpc.WithInsecure())
-	}
-	if st.tls != nil {
-		opts = append(opts, otlptracegrpc.WithTLSCredentials(credentials.NewTLS(st.tls)))
-	}
-	if st.headers != nil {
-		opts = append(opts, otlptracegrpc.WithHeaders(st.headers))
-	}
-	if st.timeout > 0 {
-		opts = append(opts, otlptracegrpc.WithTimeout(st.timeout))
-	}
-	if st.gzip != nil {
-		opts = append(opts, otlptracegrpc.WithCompressor(grpcCompressor(*st.gzip)))
-	}
-	exp, err := otlptracegrpc.New(ctx, opts...)
+	exp, err := otlptracegrpc.New(ctx, traceGRPCOptions.build(st, otlpTracesPath)...)
 	return exp, wrapOTLPError("traces", st.protocol, err)
 }
 
@@ -237,64 +302,23 @@ func NewOTLPMetricExporter(ctx context.Context, c OTLPConfig) (sdkmetric.Exporte
 	if err := (Config{Exporters: ExportersConfig{OTLP: c}}).Validate(); err != nil {
 		return nil, err
 	}
-	st, err := newOTLPSettings(c, metricsSignal)
+	env, err := readOTLPEnv(metricsSignal)
+	if err != nil {
+		return nil, err
+	}
+	return newOTLPMetricExporter(ctx, c, envSettings{otlp: map[string]otlpEnv{metricsSignal.name: env}})
+}
+
+func newOTLPMetricExporter(ctx context.Context, c OTLPConfig, env envSettings) (sdkmetric.Exporter, error) {
+	st, err := newOTLPSettings(c, env.otlp[metricsSignal.name], metricsSignal)
 	if err != nil {
 		return nil, err
 	}
 	if st.protocol == ProtocolHTTPProtobuf {
-		var opts []otlpmetrichttp.Option
-		switch {
-		case st.endpointURL != "":
-			opts = append(opts, otlpmetrichttp.WithEndpointURL(st.endpointURL))
-		case st.hostPort != "":
-			opts = append(opts, otlpmetrichttp.WithEndpoint(st.hostPort), otlpmetrichttp.WithURLPath(otlpMetricsPath))
-		}
-		if st.insecure != nil && *st.insecure {
-			opts = append(opts, otlpmetrichttp.WithInsecure())
-		}
-		if st.tls != nil {
-			opts = append(opts, otlpmetrichttp.WithTLSClientConfig(st.tls))
-		}
-		if st.headers != nil {
-			opts = append(opts, otlpmetrichttp.WithHeaders(st.headers))
-		}
-		if st.timeout > 0 {
-			opts = append(opts, otlpmetrichttp.WithTimeout(st.timeout))
-		}
-		if st.gzip != nil {
-			comp := otlpmetrichttp.NoCompression
-			if *st.gzip {
-				comp = otlpmetrichttp.GzipCompression
-			}
-			opts = append(opts, otlpmetrichttp.WithCompression(comp))
-		}
-		exp, err := otlpmetrichttp.New(ctx, opts...)
+		exp, err := otlpmetrichttp.New(ctx, metricHTTPOptions.build(st, otlpMetricsPath)...)
 		return exp, wrapOTLPError("metrics", st.protocol, err)
 	}
-
-	var opts []otlpmetricgrpc.Option
-	switch {
-	case st.endpointURL != "":
-		opts = append(opts, otlpmetricgrpc.WithEndpointURL(st.endpointURL))
-	case st.hostPort != "":
-		opts = append(opts, otlpmetricgrpc.WithEndpoint(st.hostPort))
-	}
-	if st.insecure != nil && *st.insecure {
-		opts = append(opts, otlpmetricgrpc.WithInsecure())
-	}
-	if st.tls != nil {
-		opts = append(opts, otlpmetricgrpc.WithTLSCredentials(credentials.NewTLS(st.tls)))
-	}
-	if st.headers != nil {
-		opts = append(opts, otlpmetricgrpc.WithHeaders(st.headers))
-	}
-	if st.timeout > 0 {
-		opts = append(opts, otlpmetricgrpc.WithTimeout(st.timeout))
-	}
-	if st.gzip != nil {
-		opts = append(opts, otlpmetricgrpc.WithCompressor(grpcCompressor(*st.gzip)))
-	}
-	exp, err := otlpmetricgrpc.New(ctx, opts...)
+	exp, err := otlpmetricgrpc.New(ctx, metricGRPCOptions.build(st, otlpMetricsPath)...)
 	return exp, wrapOTLPError("metrics", st.protocol, err)
 }
 

@@ -286,8 +286,10 @@ func TestOTLPEnabledAndProtocolFromEnvironment(t *testing.T) {
 			for k, v := range tc.env {
 				t.Setenv(k, v)
 			}
-			assert.Equal(t, tc.wantTraces, otlpEnabled(tc.cfg, tracesSignal), "traces")
-			assert.Equal(t, tc.wantMetrics, otlpEnabled(tc.cfg, metricsSignal), "metrics")
+			env, err := readEnv()
+			require.NoError(t, err)
+			assert.Equal(t, tc.wantTraces, otlpEnabled(tc.cfg, env, tracesSignal), "traces")
+			assert.Equal(t, tc.wantMetrics, otlpEnabled(tc.cfg, env, metricsSignal), "metrics")
 			got, err := otlpProtocol(tc.cfg, tracesSignal)
 			if tc.wantErrMsg != "" {
 				assert.EqualError(t, err, tc.wantErrMsg)
@@ -318,7 +320,7 @@ func TestOTLPSettingsEndpointForms(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			clearOTLPEnv(t)
-			st, err := newOTLPSettings(tc.cfg, tc.signal)
+			st, err := newOTLPSettings(tc.cfg, otlpEnv{}, tc.signal)
 			require.NoError(t, err)
 			assert.Equal(t, tc.wantHostPort, st.hostPort)
 			assert.Equal(t, tc.wantURL, st.endpointURL)
@@ -471,9 +473,8 @@ func TestSetupOTLP(t *testing.T) {
 			if tc.check != nil {
 				tc.check(t, got)
 			}
-			entries, err := os.ReadDir(".")
-			require.NoError(t, err)
-			assert.Empty(t, entries, "with OTLP configured and no file path, no file is written")
+			assert.FileExists(t, DefaultTracesPath, "the local copy is kept while exporting over OTLP")
+			assert.FileExists(t, DefaultMetricsPath)
 		})
 	}
 }

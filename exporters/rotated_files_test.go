@@ -1,8 +1,6 @@
 package exporters
 
 import (
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,21 +89,13 @@ func TestRotatedFilesAfterRotation(t *testing.T) {
 	assert.Equal(t, path, files[len(files)-1])
 	var order []string
 	for _, f := range files {
-		r, err := OpenTraceFile(f)
-		require.NoError(t, err)
-		for {
-			td, err := r.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			require.NoError(t, err)
+		for _, td := range readTraceLines(t, f) {
 			for _, fs := range indexSpans(td) {
 				if strings.HasSuffix(fs.span.Name(), "0") {
 					order = append(order, fs.span.Name())
 				}
 			}
 		}
-		require.NoError(t, r.Close())
 	}
 	want := make([]string, 0, 15)
 	for i := 0; i < len(spans); i += 10 {

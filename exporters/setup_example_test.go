@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/otel"
 
 	"github.com/agenttrace/otelagent/exporters"
@@ -65,12 +66,12 @@ func ExampleSetup() {
 		log.Fatal(err)
 	}
 
-	r, err := exporters.OpenTraceFile(filepath.Join(dir, "spans.jsonl"))
+	line, err := os.ReadFile(filepath.Join(dir, "spans.jsonl"))
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer r.Close()
-	td, err := r.Next()
+	var u ptrace.JSONUnmarshaler
+	td, err := u.UnmarshalTraces(line)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package exporters
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,15 +24,7 @@ import (
 // readSpans returns every span of an OTLP/JSON trace file with its resource.
 func readSpans(t *testing.T, path string) (spans []ptrace.Span, resources []pcommon.Resource) {
 	t.Helper()
-	r, err := OpenTraceFile(path)
-	require.NoError(t, err)
-	defer r.Close()
-	for {
-		td, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return spans, resources
-		}
-		require.NoError(t, err)
+	for _, td := range readTraceLines(t, path) {
 		for _, rs := range td.ResourceSpans().All() {
 			for _, ss := range rs.ScopeSpans().All() {
 				for _, s := range ss.Spans().All() {
@@ -43,21 +34,14 @@ func readSpans(t *testing.T, path string) (spans []ptrace.Span, resources []pcom
 			}
 		}
 	}
+	return spans, resources
 }
 
 // readMetricNames returns the names of every metric of an OTLP/JSON metric file.
 func readMetricNames(t *testing.T, path string) []string {
 	t.Helper()
-	r, err := OpenMetricFile(path)
-	require.NoError(t, err)
-	defer r.Close()
 	var names []string
-	for {
-		md, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return names
-		}
-		require.NoError(t, err)
+	for _, md := range readMetricLines(t, path) {
 		for _, rm := range md.ResourceMetrics().All() {
 			for _, sm := range rm.ScopeMetrics().All() {
 				for _, m := range sm.Metrics().All() {
@@ -69,6 +53,7 @@ func readMetricNames(t *testing.T, path string) []string {
 			}
 		}
 	}
+	return names
 }
 
 func TestSetupFiles(t *testing.T) {
@@ -169,8 +154,9 @@ func TestSetupFileEnabledRule(t *testing.T) {
 		wantFiles bool
 	}{
 		{name: "no otlp: files", wantFiles: true},
-		{name: "otlp from config: no files", otlp: OTLPConfig{Endpoint: addr, Insecure: new(true)}},
-		{name: "otlp from the environment: no files", env: map[string]string{envOTLPEndpoint: "http://" + addr}},
+		{name: "otlp from config: files too", otlp: OTLPConfig{Endpoint: addr, Insecure: new(true)}, wantFiles: true},
+		{name: "otlp from the environment: files too", env: map[string]string{envOTLPEndpoint: "http://" + addr}, wantFiles: true},
+		{name: "otlp and files disabled: no files", file: FileExporterConfig{Enabled: new(false)}, otlp: OTLPConfig{Endpoint: addr, Insecure: new(true)}},
 		{name: "otlp and enabled: files", file: FileExporterConfig{Enabled: new(true)}, otlp: OTLPConfig{Endpoint: addr, Insecure: new(true)}, wantFiles: true},
 		{name: "otlp and a path: files", file: FileExporterConfig{Path: DefaultTracesPath}, otlp: OTLPConfig{Endpoint: addr, Insecure: new(true)}, wantFiles: true},
 		{name: "otlp disabled over the environment: files", otlp: OTLPConfig{Enabled: new(false)}, env: map[string]string{envOTLPEndpoint: "http://" + addr}, wantFiles: true},
@@ -338,12 +324,12 @@ func TestSetupErrors(t *testing.T) {
 		{
 			name: "unwritable span file",
 			cfg:  Config{Exporters: ExportersConfig{File: FileExporterConfig{Path: filepath.Join(blocker, "s.jsonl")}}},
-			want: []string{"exporters.file.path: exporters: cannot create the directory of"},
+			want: []string{"exporters: setup: exporters.file.path: cannot create the directory of"},
 		},
 		{
 			name: "unwritable metric file after the span file was opened",
 			cfg:  Config{Exporters: ExportersConfig{File: FileExporterConfig{Path: filepath.Join(dir, "ok.jsonl"), MetricsPath: dir}}},
-			want: []string{"exporters.file.metrics_path: exporters: cannot open", "is a directory"},
+			want: []string{"exporters: setup: exporters.file.metrics_path: cannot open", "is a directory"},
 		},
 		{
 			name: "bad CA file after the file exporters were opened",
@@ -445,6 +431,9 @@ func TestSetupPropagatorRoundTrip(t *testing.T) {
 	assert.Contains(t, carrier["traceparent"], span.SpanContext().TraceID().String())
 }
 
+// TestTelemetryConcurrentSafe hammers one Telemetry from many goroutines: spans, logs,
+// metrics, flushes and Config while they run, then concurrent Shutdowns once all work has
+// joined, so that every span is recorded and every log line carries its trace.
 func TestTelemetryConcurrentSafe(t *testing.T) {
 	clearOTLPEnv(t)
 	dir := t.TempDir()
@@ -455,32 +444,42 @@ func TestTelemetryConcurrentSafe(t *testing.T) {
 	tel, err := Setup(t.Context(), cfg)
 	require.NoError(t, err)
 
-	var wg sync.WaitGroup
-	for g := range 8 {
-		wg.Go(func() {
+	const goroutines, perGoroutine = 8, 50
+	var work sync.WaitGroup
+	for g := range goroutines {
+		work.Go(func() {
 			tracer := tel.TracerProvider().Tracer("t")
 			counter, _ := tel.MeterProvider().Meter("t").Int64Counter("c")
-			for i := range 50 {
+			for i := range perGoroutine {
 				ctx, span := tracer.Start(t.Context(), "op")
 				tel.Logger().InfoContext(ctx, "working", "goroutine", g, "i", i)
 				counter.Add(ctx, 1)
 				span.End()
 				if i%10 == 0 {
-					_ = tel.ForceFlush(t.Context())
+					assert.NoError(t, tel.ForceFlush(t.Context()))
 					_ = tel.Config()
 				}
 			}
-			if g%2 == 0 {
-				_ = tel.Shutdown(t.Context())
-			}
 		})
 	}
-	wg.Wait()
-	require.NoError(t, tel.Shutdown(t.Context()), "later calls return nil")
+	work.Wait()
+	shutdownErrs := make([]error, goroutines)
+	var shutdowns sync.WaitGroup
+	for g := range goroutines {
+		shutdowns.Go(func() { shutdownErrs[g] = tel.Shutdown(t.Context()) })
+	}
+	shutdowns.Wait()
+	for _, err := range shutdownErrs {
+		assert.NoError(t, err)
+	}
 
+	spans, _ := readSpans(t, cfg.Exporters.File.Path)
+	assert.Len(t, spans, goroutines*perGoroutine, "every span reaches the file")
 	data, err := os.ReadFile(cfg.Logging.File)
 	require.NoError(t, err)
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	assert.Len(t, lines, goroutines*perGoroutine)
+	for _, line := range lines {
 		assert.Regexp(t, `^\S+ \S+ - otelagent - INFO - working goroutine=\d i=\d+ trace_id=[0-9a-f]{32} span_id=[0-9a-f]{16}$`, line)
 	}
 }

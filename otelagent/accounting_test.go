@@ -86,9 +86,9 @@ func TestCacheAccounting(t *testing.T) {
 			m := h.metrics(t)
 			if got.TokensSpent > 0 {
 				assert.Equal(t, got.TokensSpent-totalTokensOnlyExtra(tt.steps),
-					sumInt(t, m[semconv.TokensName], semconv.TokenType(semconv.TokenKindInput))+
-						sumInt(t, m[semconv.TokensName], semconv.TokenType(semconv.TokenKindOutput)))
-				assert.Equal(t, got.CacheReadTokens, sumInt(t, m[semconv.TokensName], semconv.TokenType(semconv.TokenKindCacheRead)))
+					sumInt(t, m[semconv.TokensName], semconv.TokenKind(semconv.TokenKindInput))+
+						sumInt(t, m[semconv.TokensName], semconv.TokenKind(semconv.TokenKindOutput)))
+				assert.Equal(t, got.CacheReadTokens, sumInt(t, m[semconv.TokensName], semconv.TokenKind(semconv.TokenKindCacheRead)))
 			} else {
 				assert.NotContains(t, m, semconv.TokensName, "no tokens were spent")
 			}
@@ -166,7 +166,7 @@ func TestChatUsageRollsUpOnce(t *testing.T) {
 			wantSpent: 330,
 		},
 		{
-			name:      "own usage only, the seed's case",
+			name:      "own usage only, the callback pair's case",
 			own:       chat(500, 50, 0),
 			wantSpan:  TokenUsage{PromptTokens: 500, CompletionTokens: 50, TotalTokens: 550},
 			wantSpent: 550,
@@ -216,7 +216,7 @@ func TestChatUsageRollsUpOnce(t *testing.T) {
 			assert.Equal(t, int64(1), cs.Misses, "chats are not cache events")
 			assert.InDelta(t, wantCost, cs.CostSpent, 1e-12)
 			m := h.metrics(t)
-			assert.Equal(t, tt.wantSpan.PromptTokens, sumInt(t, m[semconv.TokensName], semconv.TokenType(semconv.TokenKindInput)))
+			assert.Equal(t, tt.wantSpan.PromptTokens, sumInt(t, m[semconv.TokensName], semconv.TokenKind(semconv.TokenKindInput)))
 			assert.Equal(t, tt.wantSpan.PromptTokens, h.Stats().Agents["planner"].PromptTokens)
 			assert.Equal(t, tt.wantSpan.PromptTokens, h.Stats().Models["gpt-4o"].PromptTokens)
 		})

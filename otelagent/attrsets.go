@@ -123,7 +123,7 @@ func (c *attrSetCache) active(agent, op string) measureOpts {
 // tokens is the set of otelagent.tokens.
 func (c *attrSetCache) tokens(agent, model, kind string) measureOpts {
 	return c.get(setKey{instTokens, "", agent, model, kind, "", 0}, func() []attribute.KeyValue {
-		kv := appendNonEmpty([]attribute.KeyValue{semconv.TokenType(kind)}, semconv.GenAIAgentNameKey, agent)
+		kv := appendNonEmpty([]attribute.KeyValue{semconv.TokenKind(kind)}, semconv.GenAIAgentNameKey, agent)
 		return appendNonEmpty(kv, semconv.GenAIResponseModelKey, model)
 	})
 }

@@ -153,7 +153,7 @@ func (r *rawSDK) prebuild() {
 	add(rawSetKey{inst: rawAgentModel, model: benchResponseModel}, agentKV, modelKV)
 	for _, kind := range []string{semconv.TokenKindInput, semconv.TokenKindOutput, semconv.TokenKindCacheRead,
 		semconv.TokenKindCacheCreation, semconv.TokenKindReasoning} {
-		add(rawSetKey{inst: rawTokens, model: benchResponseModel, typ: kind}, agentKV, modelKV, semconv.TokenType(kind))
+		add(rawSetKey{inst: rawTokens, model: benchResponseModel, typ: kind}, agentKV, modelKV, semconv.TokenKind(kind))
 	}
 }
 
@@ -337,7 +337,7 @@ func (r *rawSDK) end(ctx context.Context, o *rawOp, outputs []Message, u TokenUs
 		} {
 			if k.n != 0 {
 				r.tokens.Add(ctx, k.n, r.opt(rawSetKey{inst: rawTokens, model: model, typ: k.kind},
-					semconv.GenAIAgentName(o.agent), semconv.GenAIResponseModel(model), semconv.TokenType(k.kind)))
+					semconv.GenAIAgentName(o.agent), semconv.GenAIResponseModel(model), semconv.TokenKind(k.kind)))
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
@@ -132,8 +133,10 @@ func WithMaxContentBytes(n int) Option {
 }
 
 // WithRedactor sets a function applied to every message before it is captured, to remove
-// secrets or personal data. It must be safe for concurrent use. The default keeps messages
-// unchanged; nil is ignored.
+// secrets or personal data, and to error text (as a Message with role "error") whether
+// capture is on or not. It must be safe for concurrent use. The default keeps messages
+// unchanged; nil is ignored. Error text always has URL credentials and query values replaced
+// by REDACTED first.
 func WithRedactor(redact func(Message) Message) Option {
 	return optionFunc(func(c *config) {
 		if redact != nil {
@@ -143,10 +146,17 @@ func WithRedactor(redact func(Message) Message) Option {
 }
 
 // WithPricing sets the price table used for otelagent.cost.* attributes, the cost counters
-// and the cost fields of CacheStatistics. It is merged over DefaultPricing model by model (see
-// WithDefaultPricing); the default is DefaultPricing alone.
+// and the cost fields of CacheStatistics. The table is copied and merged over DefaultPricing
+// model by model (see WithDefaultPricing); the default is DefaultPricing alone. Entries that
+// fail Pricing.Validate are left out, so their models are unpriced, and reported once to
+// otel.Handle, naming each.
 func WithPricing(p Pricing) Option {
-	return optionFunc(func(c *config) { c.pricing = p.clone() })
+	return optionFunc(func(c *config) {
+		var err error
+		if c.pricing, err = p.valid(); err != nil {
+			otel.Handle(err)
+		}
+	})
 }
 
 // WithEventLog sets how many events Events keeps, oldest dropped first. The default is
@@ -242,7 +252,8 @@ func WithCacheHit(hit bool) CompleteOption {
 }
 
 // WithError marks the operation as failed: span status Error with the error's message and
-// error.type (see ErrorType). A nil error is ignored.
+// error.type (see ErrorType). The message is scrubbed first: URL credentials and query values
+// become REDACTED and the redactor, if any, applies. A nil error is ignored.
 func WithError(err error) CompleteOption {
 	return completeOptionFunc(func(c *completeConfig) {
 		if err != nil {

@@ -20,6 +20,13 @@
 // A reader summing spans therefore counts invoke_agent spans plus chat spans that have no
 // invoke_agent ancestor.
 //
+// The rule holds whatever the order of completion. A chat that completes after its
+// invoke_agent (a late chat) counts only what it raises the agent's figure by: per token kind,
+// max(own, children's sum) after it minus before it. Its tokens still belong to that agent in
+// [Tracer.Stats]. The agent's span has ended and cannot show them, so the late chat's span
+// carries otelagent.rollup.late=true and, under otelagent.rollup.counted.*, the tokens and
+// cost it counted; a reader summing spans adds those to the agent's figures.
+//
 // # Prices
 //
 // Costs come from [DefaultPricing], an embedded table of OpenAI and Anthropic list prices dated
@@ -31,4 +38,11 @@
 //
 // A cache hit ([WithCacheHit]) means the application answered from its response cache and no
 // model was called: the usage given describes the avoided call and counts as saved, never spent.
+//
+// # Strings
+//
+// Every string the package records (names, IDs, models, finish reasons, error text, the string
+// values of WithAttributes and RecordEvent attributes) is made valid UTF-8 where it enters,
+// each invalid byte sequence replaced by U+FFFD, since OTLP rejects a whole batch over one
+// invalid byte. Statistics are keyed by the same cleaned names as the metrics.
 package otelagent // import "github.com/agenttrace/otelagent/otelagent"

@@ -2,6 +2,7 @@ package otelagent
 
 import (
 	"encoding/json"
+	"math"
 	"sync"
 	"time"
 
@@ -16,6 +17,7 @@ type Event struct {
 	Name       string               `json:"name"`
 	Operation  string               `json:"operation,omitempty"`
 	Agent      string               `json:"agent,omitempty"`
+	Tool       string               `json:"tool,omitempty"` // the tool of an execute_tool operation
 	Model      string               `json:"model,omitempty"`
 	CacheHit   bool                 `json:"cache_hit,omitempty"`
 	Usage      TokenUsage           `json:"usage,omitzero"`
@@ -30,7 +32,8 @@ type Event struct {
 	sc trace.SpanContext
 }
 
-// MarshalJSON writes the event with its attributes as a JSON object.
+// MarshalJSON writes the event with its attributes as a JSON object. JSON has no NaN or
+// infinity: such float values are written as the strings "NaN", "+Inf" and "-Inf".
 func (e Event) MarshalJSON() ([]byte, error) {
 	type plain Event
 	out := struct {
@@ -40,7 +43,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 	if len(e.Attributes) > 0 {
 		out.Attributes = make(map[string]any, len(e.Attributes))
 		for _, kv := range e.Attributes {
-			out.Attributes[string(kv.Key)] = kv.Value.AsInterface()
+			out.Attributes[string(kv.Key)] = jsonValue(kv.Value)
 		}
 	}
 	return json.Marshal(out)
@@ -95,4 +98,32 @@ func (l *eventLog) events() []Event {
 		}
 	}
 	return out
+}
+
+// jsonValue is v as encoding/json can write it: non-finite floats become strings.
+func jsonValue(v attribute.Value) any {
+	switch v.Type() {
+	case attribute.FLOAT64:
+		return jsonFloat(v.AsFloat64())
+	case attribute.FLOAT64SLICE:
+		fs := v.AsFloat64Slice()
+		out := make([]any, len(fs))
+		for i, f := range fs {
+			out[i] = jsonFloat(f)
+		}
+		return out
+	}
+	return v.AsInterface()
+}
+
+func jsonFloat(f float64) any {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "+Inf"
+	case math.IsInf(f, -1):
+		return "-Inf"
+	}
+	return f
 }

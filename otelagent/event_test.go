@@ -112,3 +112,19 @@ func TestSaveTraceErrors(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, entries, 1)
 }
+
+func TestToolEventsNameTheTool(t *testing.T) {
+	h := newHarness(t)
+	ctx, agent := h.Invoke(t.Context(), "a", nil)
+	tctx, tool := h.StartTool(ctx, "search")
+	h.RecordEvent(tctx, Event{Name: "retry"})
+	require.NoError(t, tool.Complete(nil))
+	require.NoError(t, agent.Complete(nil))
+	events := h.Events()
+	require.Len(t, events, 3)
+	assert.Equal(t, "search", events[0].Tool, "an event recorded inside the tool")
+	assert.Equal(t, semconv.OperationExecuteTool, events[1].Operation)
+	assert.Equal(t, "search", events[1].Tool)
+	assert.Equal(t, "a", events[1].Agent)
+	assert.Empty(t, events[2].Tool)
+}

@@ -60,7 +60,7 @@ func ExampleNew() {
 	// true
 }
 
-// The seed's callback pair: usage given to OnMessagesInvoke is provisional; the usage given to
+// The callback pair: usage given to OnMessagesInvoke is provisional; the usage given to
 // OnMessagesComplete, when non-zero, replaces it.
 func ExampleTracer_OnMessagesComplete() {
 	tracer := otelagent.New()

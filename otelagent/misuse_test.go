@@ -116,7 +116,7 @@ func TestTokenUsageValidate(t *testing.T) {
 	assert.Equal(t, int64(20), TokenUsage{PromptTokens: 10, CompletionTokens: 5, TotalTokens: 20}.Total())
 }
 
-func TestSeedPair(t *testing.T) {
+func TestCallbackPair(t *testing.T) {
 	u := func(p int64) TokenUsage { return TokenUsage{PromptTokens: p, CompletionTokens: 1} }
 	t.Run("complete usage replaces the provisional", func(t *testing.T) {
 		h := newHarness(t)

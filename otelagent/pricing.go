@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"sort"
 	"strings"
@@ -46,40 +45,87 @@ func LoadPricing(path string) (Pricing, error) {
 	return p, nil
 }
 
-// ParsePricing decodes the JSON of LoadPricing and validates it: unknown fields, empty model
-// names and negative or non-finite prices are errors naming the model and field.
+// ParsePricing decodes the JSON of LoadPricing and validates it (see Pricing.Validate).
+// Unknown fields, values of the wrong type, empty model names and invalid prices are errors
+// naming the model and field; on error no table is returned.
 func ParsePricing(data []byte) (Pricing, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var p Pricing
-	if err := dec.Decode(&p); err != nil {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, err
 	}
-	if p == nil {
+	if raw == nil {
 		return nil, errors.New("expected a JSON object of model prices")
 	}
-	return p, p.Validate()
+	p := make(Pricing, len(raw))
+	var errs []error
+	for _, model := range sortedKeys(raw) {
+		dec := json.NewDecoder(bytes.NewReader(raw[model]))
+		dec.DisallowUnknownFields()
+		var mp ModelPrice
+		if err := dec.Decode(&mp); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", model, err))
+			continue
+		}
+		p[model] = mp
+	}
+	if err := errors.Join(append(errs, p.Validate())...); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
-// Validate reports empty model names and negative or non-finite prices, naming each.
+// maxPrice bounds a price, in US dollars per million tokens, so that any valid usage costs a
+// finite amount.
+const maxPrice = 1e9
+
+// Validate reports empty model names and prices that are negative, not finite or above 1e9
+// US dollars per million tokens (so every cost stays finite), naming the model and field of
+// each.
 func (p Pricing) Validate() error {
 	var errs []error
 	for _, model := range p.models() {
-		if strings.TrimSpace(model) == "" {
-			errs = append(errs, errors.New("empty model name"))
-			continue
-		}
-		mp := p[model]
-		for _, f := range []struct {
-			name string
-			v    float64
-		}{{"input", mp.Input}, {"output", mp.Output}, {"cache_read", mp.CacheRead}, {"cache_write", mp.CacheWrite}} {
-			if f.v < 0 || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
-				errs = append(errs, fmt.Errorf("%s.%s: %v is not a price (USD per million tokens, >= 0)", model, f.name, f.v))
-			}
+		if err := p.validateEntry(model); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+func (p Pricing) validateEntry(model string) error {
+	if strings.TrimSpace(model) == "" {
+		return errors.New("empty model name")
+	}
+	mp := p[model]
+	var errs []error
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"input", mp.Input}, {"output", mp.Output}, {"cache_read", mp.CacheRead}, {"cache_write", mp.CacheWrite}} {
+		if !(f.v >= 0 && f.v <= maxPrice) { // false for NaN too
+			errs = append(errs, fmt.Errorf("%s.%s: %v is not a price (USD per million tokens, 0 to 1e9)", model, f.name, f.v))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// valid returns a copy of p without its invalid entries, and the error naming them.
+func (p Pricing) valid() (Pricing, error) {
+	if p == nil {
+		return nil, nil
+	}
+	c := make(Pricing, len(p))
+	var errs []error
+	for _, model := range p.models() {
+		if err := p.validateEntry(model); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		c[model] = p[model]
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("otelagent: pricing entries ignored: %w", errors.Join(errs...))
+	}
+	return c, nil
 }
 
 // Lookup returns the price of model and whether the table knows it.
@@ -100,24 +146,15 @@ func (p Pricing) Lookup(model string) (ModelPrice, bool) {
 	return p[best], true
 }
 
-func (p Pricing) models() []string {
-	names := make([]string, 0, len(p))
-	for n := range p {
+func (p Pricing) models() []string { return sortedKeys(p) }
+
+func sortedKeys[V any](m map[string]V) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	return names
-}
-
-func (p Pricing) clone() Pricing {
-	if p == nil {
-		return nil
-	}
-	c := make(Pricing, len(p))
-	for k, v := range p {
-		c[k] = v
-	}
-	return c
 }
 
 func (mp ModelPrice) cacheReadPrice() float64 {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"regexp"
 	"strings"
 )
@@ -50,7 +51,7 @@ func mustParseDefaultPricing(data []byte) defaultPricingFile {
 // WithDefaultPricing(false) is given: list prices of current OpenAI and Anthropic models in US
 // dollars per million tokens, as of the date that Stats.PricingAsOf reports. Safe for
 // concurrent use.
-func DefaultPricing() Pricing { return defaultPrices.Models.clone() }
+func DefaultPricing() Pricing { return maps.Clone(defaultPrices.Models) }
 
 // WithDefaultPricing turns the embedded list-price table (DefaultPricing) on or off. The default
 // is on. A WithPricing table is merged over it model by model: a user entry replaces the default
@@ -86,7 +87,7 @@ func (x *priceIndex) init(c config) {
 		return
 	}
 	x.asOf = defaultPrices.AsOf
-	x.table = defaultPrices.Models.clone()
+	x.table = maps.Clone(defaultPrices.Models)
 	for name, mp := range c.pricing {
 		x.table[name] = mp
 	}

@@ -60,16 +60,22 @@ type GroupStats struct {
 	Latency             Latency `json:"latency"`
 }
 
-// atomicFloat is a float64 updated by compare-and-swap.
+// atomicFloat is a float64 updated by compare-and-swap. It stays finite: a NaN or infinite
+// value is never added, and a sum that would overflow saturates at ±math.MaxFloat64, so one
+// bad figure cannot spoil the total or the JSON it is written to.
 type atomicFloat struct{ bits atomic.Uint64 }
 
 func (f *atomicFloat) add(v float64) {
-	if v == 0 {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 		return
 	}
 	for {
 		old := f.bits.Load()
-		if f.bits.CompareAndSwap(old, math.Float64bits(math.Float64frombits(old)+v)) {
+		sum := math.Float64frombits(old) + v
+		if math.IsInf(sum, 0) {
+			sum = math.Copysign(math.MaxFloat64, sum)
+		}
+		if f.bits.CompareAndSwap(old, math.Float64bits(sum)) {
 			return
 		}
 	}
@@ -77,7 +83,7 @@ func (f *atomicFloat) add(v float64) {
 
 func (f *atomicFloat) load() float64 { return math.Float64frombits(f.bits.Load()) }
 
-// tokenTally accumulates token counts with atomics.
+// tokenTally accumulates token counts with atomics, saturating at math.MaxInt64.
 type tokenTally struct {
 	prompt, completion, total, cacheRead, cacheCreation, reasoning atomic.Int64
 }
@@ -86,12 +92,12 @@ func (t *tokenTally) add(c counts) {
 	if c.isZero() {
 		return
 	}
-	t.prompt.Add(c.prompt)
-	t.completion.Add(c.completion)
-	t.total.Add(c.total)
-	t.cacheRead.Add(c.cacheRead)
-	t.cacheCreation.Add(c.cacheCreation)
-	t.reasoning.Add(c.reasoning)
+	satAddAtomic(&t.prompt, c.prompt)
+	satAddAtomic(&t.completion, c.completion)
+	satAddAtomic(&t.total, c.total)
+	satAddAtomic(&t.cacheRead, c.cacheRead)
+	satAddAtomic(&t.cacheCreation, c.cacheCreation)
+	satAddAtomic(&t.reasoning, c.reasoning)
 }
 
 // group is the live state behind one GroupStats; safe for concurrent use.
@@ -203,8 +209,8 @@ func (s *statistics) cacheStatistics() CacheStatistics {
 	if n := cs.Hits + cs.Misses; n > 0 {
 		cs.HitRate = float64(cs.Hits) / float64(n)
 	}
-	if n := cs.TokensSaved + cs.TokensSpent; n > 0 {
-		cs.SavingsPercentage = 100 * float64(cs.TokensSaved) / float64(n)
+	if n := float64(cs.TokensSaved) + float64(cs.TokensSpent); n > 0 {
+		cs.SavingsPercentage = 100 * float64(cs.TokensSaved) / n
 	}
 	return cs
 }

@@ -120,8 +120,8 @@ func TestTracerConcurrentSafe(t *testing.T) {
 	assert.Equal(t, 3*n, st.Models["gpt-4o"].Invocations, "gpt-4o: the hits, the chats and the errors")
 
 	m := h.metrics(t)
-	assert.Equal(t, 29*n, sumInt(t, m[semconv.TokensName], semconv.TokenType(semconv.TokenKindInput)))
-	assert.Equal(t, 7*n, sumInt(t, m[semconv.TokensName], semconv.TokenType(semconv.TokenKindOutput)))
+	assert.Equal(t, 29*n, sumInt(t, m[semconv.TokensName], semconv.TokenKind(semconv.TokenKindInput)))
+	assert.Equal(t, 7*n, sumInt(t, m[semconv.TokensName], semconv.TokenKind(semconv.TokenKindOutput)))
 	assert.Equal(t, 40*n, sumInt(t, m[semconv.CacheTokensSavedName]))
 	assert.Equal(t, 4*n, sumInt(t, m[semconv.InvocationsName], semconv.GenAIOperationName(semconv.OperationInvokeAgent)))
 	assert.Equal(t, n, sumInt(t, m[semconv.InvocationsName], semconv.GenAIOperationName(semconv.OperationChat)))

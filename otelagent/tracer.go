@@ -42,7 +42,7 @@ func New(opts ...Option) *Tracer {
 	if mp == nil {
 		mp = otel.GetMeterProvider()
 	}
-	provider := c.providerName
+	provider := validUTF8(c.providerName)
 	if provider == "" {
 		provider = semconv.ProviderOther
 	}
@@ -66,29 +66,29 @@ func New(opts ...Option) *Tracer {
 // are captured when content capture is on. The returned context carries the span and the
 // invocation: operations started from it are its children. Complete the invocation exactly once.
 func (t *Tracer) Invoke(ctx context.Context, agent string, inputs []Message, opts ...InvokeOption) (context.Context, *Invocation) {
-	return t.start(ctx, semconv.OperationInvokeAgent, agent, inputs, opts)
+	return t.start(ctx, opInvokeAgent, agent, inputs, opts)
 }
 
 // StartChat starts a model call: a span "chat {model}" of kind CLIENT with gen_ai.request.model
 // set to model. Its usage counts once, as spent, and rolls up into the enclosing invocation's
 // span attributes.
 func (t *Tracer) StartChat(ctx context.Context, model string, opts ...InvokeOption) (context.Context, *Invocation) {
-	return t.start(ctx, semconv.OperationChat, model, nil, opts)
+	return t.start(ctx, opChat, model, nil, opts)
 }
 
 // StartTool starts a tool execution: a span "execute_tool {tool}" of kind INTERNAL with
 // gen_ai.tool.name set to tool.
 func (t *Tracer) StartTool(ctx context.Context, tool string, opts ...InvokeOption) (context.Context, *Invocation) {
-	return t.start(ctx, semconv.OperationExecuteTool, tool, nil, opts)
+	return t.start(ctx, opExecuteTool, tool, nil, opts)
 }
 
 // StartWorkflow starts a workflow that coordinates several agents under one root: a span
 // "invoke_workflow {name}" of kind INTERNAL with gen_ai.workflow.name set to name.
 func (t *Tracer) StartWorkflow(ctx context.Context, name string, opts ...InvokeOption) (context.Context, *Invocation) {
-	return t.start(ctx, semconv.OperationInvokeWorkflow, name, nil, opts)
+	return t.start(ctx, opInvokeWorkflow, name, nil, opts)
 }
 
-func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, opts []InvokeOption) (context.Context, *Invocation) {
+func (t *Tracer) start(ctx context.Context, op *operation, name string, inputs []Message, opts []InvokeOption) (context.Context, *Invocation) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -101,12 +101,14 @@ func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, o
 			o.applyInvoke(&ic)
 		}
 	}
-	if op == semconv.OperationChat {
+	ic.validate()
+	name = validUTF8(name)
+	if op.isChat {
 		ic.requestModel = name
 	}
 	parent := invocationFromContext(ctx)
 	inv := &Invocation{tracer: t, parent: parent, op: op, name: name, requestModel: ic.requestModel}
-	if op == semconv.OperationInvokeAgent {
+	if op.isAgent {
 		inv.agentName = name
 	} else if a := parent.enclosingAgent(); a != nil {
 		inv.agent = a
@@ -127,17 +129,14 @@ func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, o
 
 	buf := getAttrs()
 	defer putAttrs(buf)
-	attrs := append(*buf, semconv.GenAIOperationName(op), inv.providerAttr)
-	switch op {
-	case semconv.OperationInvokeAgent:
-		if name != "" {
-			attrs = append(attrs, semconv.GenAIAgentName(name))
-		}
-		if ic.agentID != "" {
-			attrs = append(attrs, semconv.GenAIAgentIDKey.String(ic.agentID))
-		}
-	case semconv.OperationExecuteTool:
-		attrs = append(attrs, semconv.GenAIToolNameKey.String(name))
+	attrs := append(*buf, semconv.GenAIOperationName(op.name), inv.providerAttr)
+	if op.nameKey != "" && (name != "" || op.nameAlways) {
+		attrs = append(attrs, op.nameKey.String(name))
+	}
+	if op.isAgent && ic.agentID != "" {
+		attrs = append(attrs, semconv.GenAIAgentIDKey.String(ic.agentID))
+	}
+	if op.isTool {
 		if ic.toolCallID != "" {
 			attrs = append(attrs, semconv.GenAIToolCallIDKey.String(ic.toolCallID))
 		}
@@ -147,10 +146,6 @@ func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, o
 			if truncated {
 				attrs = append(attrs, semconv.ContentTruncatedKey.Bool(true))
 			}
-		}
-	case semconv.OperationInvokeWorkflow:
-		if name != "" {
-			attrs = append(attrs, semconv.GenAIWorkflowNameKey.String(name))
 		}
 	}
 	if inv.conversationID != "" {
@@ -169,33 +164,26 @@ func (t *Tracer) start(ctx context.Context, op, name string, inputs []Message, o
 		}
 	}
 
-	spanName := op
-	if name != "" {
-		spanName = op + " " + name
-	}
-	kind := trace.SpanKindInternal
-	if op == semconv.OperationChat {
-		kind = trace.SpanKindClient
-	}
 	inv.start = time.Now()
-	ctx, inv.span = t.tracer.Start(ctx, spanName, trace.WithSpanKind(kind),
+	ctx, inv.span = t.tracer.Start(ctx, inv.spanName(), trace.WithSpanKind(op.spanKind),
 		trace.WithTimestamp(inv.start), trace.WithAttributes(attrs...))
 	*buf = attrs
 	inv.ctx = ctx
 
-	if op == semconv.OperationInvokeAgent {
+	if op.isAgent {
 		t.stats.agents.get(name).inFlight.Add(1)
 	}
 	if ic.requestModel != "" {
 		t.stats.models.get(ic.requestModel).inFlight.Add(1)
 	}
-	t.ins.active.Add(ctx, 1, t.sets.active(inv.agentName, op).add...)
+	t.ins.active.Add(ctx, 1, t.sets.active(inv.agentName, op.name).add...)
 	return context.WithValue(ctx, invocationKey{}, inv), inv
 }
 
 // RecordEvent adds e as a span event to the span in ctx (when it is recording) and appends it
-// to the event log. A zero Time means now; an empty Name means "otelagent.event"; Agent, TraceID
-// and SpanID are filled from ctx when empty.
+// to the event log. A zero Time means now; an empty Name means "otelagent.event"; Agent,
+// Operation, Tool, TraceID and SpanID are filled from ctx when empty. Error is scrubbed like
+// WithError's message.
 func (t *Tracer) RecordEvent(ctx context.Context, e Event) {
 	if t == nil {
 		return
@@ -214,10 +202,17 @@ func (t *Tracer) RecordEvent(ctx context.Context, e Event) {
 			e.Agent = inv.agentName
 		}
 		if e.Operation == "" {
-			e.Operation = inv.op
+			e.Operation = inv.op.name
+		}
+		if e.Tool == "" {
+			e.Tool = inv.toolName()
 		}
 	}
 	e.Attributes = append([]attribute.KeyValue(nil), e.Attributes...)
+	e.validate()
+	if e.Error != "" {
+		e.Error = t.cleanErrorText(e.Error)
+	}
 	span := trace.SpanFromContext(ctx)
 	if sc := span.SpanContext(); sc.IsValid() {
 		e.TraceID, e.SpanID = sc.TraceID().String(), sc.SpanID().String()
@@ -256,8 +251,9 @@ func (t *Tracer) Events() []Event {
 	return t.log.events()
 }
 
-// toolContent renders tool arguments or results for capture: one message as its content, more
-// as a JSON array of contents; redacted, and cut at the byte limit on a rune boundary.
+// toolContent renders tool arguments or results for capture: one message as its content, cut
+// at the byte limit on a rune boundary; more as a JSON array of contents, cut by the rules of
+// encodeMessages. Each is redacted first; the result is valid UTF-8.
 func (t *Tracer) toolContent(msgs []Message) (string, bool) {
 	contents := make([]string, len(msgs))
 	for i, m := range msgs {
@@ -266,10 +262,10 @@ func (t *Tracer) toolContent(msgs []Message) (string, bool) {
 		}
 		contents[i] = m.Content
 	}
-	out := contents[0]
 	if len(contents) > 1 {
-		out = string(marshal(contents))
+		return encodeStrings(contents, t.maxBytes)
 	}
+	out := validUTF8(contents[0])
 	if len(out) <= t.maxBytes {
 		return out, false
 	}

@@ -215,7 +215,7 @@ func TestMetricsShape(t *testing.T) {
 				switch kv.Key {
 				case semconv.GenAIOperationNameKey, semconv.GenAIProviderNameKey, semconv.GenAIRequestModelKey,
 					semconv.GenAIResponseModelKey, semconv.GenAITokenTypeKey, semconv.ErrorTypeKey,
-					semconv.GenAIAgentNameKey, semconv.CacheHitKey, semconv.TokenTypeKey:
+					semconv.GenAIAgentNameKey, semconv.CacheHitKey, semconv.TokenKindKey:
 				default:
 					t.Errorf("%s carries attribute %s", name, kv.Key)
 				}

@@ -2,6 +2,8 @@ package otelagent
 
 import (
 	"fmt"
+	"math"
+	"sync/atomic"
 )
 
 // TokenUsage is the token count of one model call or one operation.
@@ -26,9 +28,10 @@ func (u TokenUsage) Total() int64 {
 // IsZero reports whether u carries no counts and no model.
 func (u TokenUsage) IsZero() bool { return u == TokenUsage{} }
 
-// Validate reports negative counts and parts larger than their whole: cache reads plus cache
-// writes above the prompt tokens, reasoning above the completion tokens, or an explicit total
-// below prompt plus completion. The error wraps ErrInvalidUsage and names every problem.
+// Validate reports negative counts, sums that overflow int64 (prompt plus completion, cache
+// reads plus cache writes), and parts larger than their whole: cache reads plus cache writes
+// above the prompt tokens, reasoning above the completion tokens, or an explicit total below
+// prompt plus completion. The error wraps ErrInvalidUsage and names every problem.
 func (u TokenUsage) Validate() error {
 	var problems []string
 	for _, f := range []struct {
@@ -44,6 +47,14 @@ func (u TokenUsage) Validate() error {
 	} {
 		if f.v < 0 {
 			problems = append(problems, fmt.Sprintf("%s is negative (%d)", f.name, f.v))
+		}
+	}
+	if len(problems) == 0 {
+		if u.PromptTokens > math.MaxInt64-u.CompletionTokens {
+			problems = append(problems, fmt.Sprintf("prompt_tokens+completion_tokens overflow int64 (%d+%d)", u.PromptTokens, u.CompletionTokens))
+		}
+		if u.CacheReadTokens > math.MaxInt64-u.CacheCreationTokens {
+			problems = append(problems, fmt.Sprintf("cache_read_tokens+cache_creation_tokens overflow int64 (%d+%d)", u.CacheReadTokens, u.CacheCreationTokens))
 		}
 	}
 	if len(problems) == 0 {
@@ -78,9 +89,11 @@ func countsOf(u TokenUsage) counts {
 
 func (c counts) isZero() bool { return c == counts{} }
 
+// add sums c and d per kind, saturating at math.MaxInt64: totals stay exact until they would
+// wrap, and then stay at the largest count instead of turning negative.
 func (c counts) add(d counts) counts {
-	return counts{c.prompt + d.prompt, c.completion + d.completion, c.total + d.total,
-		c.cacheRead + d.cacheRead, c.cacheCreation + d.cacheCreation, c.reasoning + d.reasoning}
+	return counts{satAdd(c.prompt, d.prompt), satAdd(c.completion, d.completion), satAdd(c.total, d.total),
+		satAdd(c.cacheRead, d.cacheRead), satAdd(c.cacheCreation, d.cacheCreation), satAdd(c.reasoning, d.reasoning)}
 }
 
 func (c counts) sub(d counts) counts {
@@ -99,6 +112,27 @@ func (c counts) merge(children counts) counts {
 		cacheCreation: max(c.cacheCreation, children.cacheCreation),
 		reasoning:     max(c.reasoning, children.reasoning),
 	}
-	m.total = max(c.total, children.total, m.prompt+m.completion)
+	m.total = max(c.total, children.total, satAdd(m.prompt, m.completion))
 	return m
+}
+
+// satAdd returns a+b for non-negative counts, or math.MaxInt64 where the sum would overflow.
+func satAdd(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
+// satAddAtomic adds n >= 0 to v, saturating at math.MaxInt64.
+func satAddAtomic(v *atomic.Int64, n int64) {
+	if n == 0 {
+		return
+	}
+	for {
+		old := v.Load()
+		if v.CompareAndSwap(old, satAdd(old, n)) {
+			return
+		}
+	}
 }

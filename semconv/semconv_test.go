@@ -20,9 +20,9 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// modelsDir holds the official GenAI convention models this package is pinned to, kept beside
-// the repository.
-var modelsDir = filepath.Join("..", "..", "shared", "semconv-genai-v"+SchemaVersion)
+// modelsDir holds the official GenAI convention models this package is pinned to, shipped in
+// the module (and built into the CLI) by internal/semcheck.
+var modelsDir = filepath.Join("..", "internal", "semcheck", "model", "v"+SchemaVersion)
 
 // keyConst is an attribute-key constant found in the package source.
 type keyConst struct {
@@ -346,7 +346,7 @@ func TestKeyConstantsParsed(t *testing.T) {
 	compiled := map[string]attribute.Key{
 		"GenAIOperationNameKey": GenAIOperationNameKey, "GenAIUsageInputTokensKey": GenAIUsageInputTokensKey,
 		"GenAITokenTypeKey": GenAITokenTypeKey, "ErrorTypeKey": ErrorTypeKey,
-		"CacheHitKey": CacheHitKey, "TokenTypeKey": TokenTypeKey, "EventNameKey": EventNameKey,
+		"CacheHitKey": CacheHitKey, "TokenKindKey": TokenKindKey, "RollupLateKey": RollupLateKey,
 	}
 	found := make(map[string]keyConst)
 	for _, kc := range keyConsts(t) {

@@ -10,6 +10,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/agenttrace/otelagent/internal/report"
 )
 
 // exitError carries an exit status without a message of its own (the command printed it).
@@ -37,7 +39,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case errors.As(err, &ee):
 		return ee.code
 	default:
-		fmt.Fprintf(stderr, "otelagent: %v\n", err)
+		fmt.Fprintf(stderr, "otelagent: %s\n", report.EscapeText(err.Error()))
 		if isUsage(err) {
 			return 2
 		}

@@ -112,7 +112,7 @@ func TestReplayCommand(t *testing.T) {
 			args: []string{"replay", "-q", quickstartTrace}, stdout: "sent 16 spans, failed 0"},
 		{name: "receiver down", args: []string{"replay", "--protocol", "http/protobuf", "--endpoint", down.URL, "--attempts", "2", "--backoff", "1ms", quickstartTrace},
 			code: 1, stdout: "sent 0 spans, failed 16 (1 requests, 1 retries)", stderr: "16 spans not delivered after 2 attempts"},
-		{name: "bad header", args: []string{"replay", "--header", "novalue", quickstartTrace}, code: 2, stderr: `--header "novalue"`},
+		{name: "bad header", args: []string{"replay", "--header", "novalue", quickstartTrace}, code: 2, stderr: `--header 1: want key=value`},
 		{name: "bad env", env: map[string]string{"OTEL_EXPORTER_OTLP_TIMEOUT": "soon"}, args: []string{"replay", "--dry-run", quickstartTrace}, code: 2, stderr: "OTEL_EXPORTER_OTLP_TIMEOUT"},
 	}
 	for _, tt := range tests {
@@ -127,6 +127,84 @@ func TestReplayCommand(t *testing.T) {
 		})
 	}
 	assert.Equal(t, 2, requests)
+}
+
+// TestReportOutputIsPrivate checks that report -o creates its file 0600, as the trace files it
+// summarises are, even over an existing file that was readable by others.
+func TestReportOutputIsPrivate(t *testing.T) {
+	dir := t.TempDir()
+	existing := filepath.Join(dir, "old.csv")
+	require.NoError(t, os.WriteFile(existing, []byte("old"), 0o644))
+	require.NoError(t, os.Chmod(existing, 0o644))
+	for _, out := range []string{filepath.Join(dir, "new.html"), existing} {
+		t.Run(filepath.Base(out), func(t *testing.T) {
+			r := runCLI(t, "", "report", "-o", out, quickstartTrace)
+			require.Equal(t, 0, r.code, r.stderr)
+			fi, err := os.Stat(out)
+			require.NoError(t, err)
+			assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+		})
+	}
+}
+
+// TestReportCommandEscapesWarnings checks that a file name holding terminal escapes does not
+// reach standard error raw.
+func TestReportCommandEscapesWarnings(t *testing.T) {
+	trace, err := os.ReadFile(quickstartTrace)
+	require.NoError(t, err)
+	name := filepath.Join(t.TempDir(), "evil\x1b]0;title\x07.jsonl")
+	require.NoError(t, os.WriteFile(name, trace[:len(trace)-40], 0o600))
+	r := runCLI(t, "", "report", name)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "last line is cut short")
+	assert.NotContains(t, r.stderr+r.stdout, "\x1b")
+	assert.NotContains(t, r.stderr+r.stdout, "\x07")
+}
+
+// TestReplayCommandHidesSecrets checks that neither header values nor the endpoint's
+// password and query values reach the output, whatever goes wrong.
+func TestReplayCommandHidesSecrets(t *testing.T) {
+	const secret = "s3cr3tT0ken"
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	defer down.Close()
+	withPassword := strings.Replace(down.URL, "http://", "http://user:"+secret+"@", 1) + "/v1/traces?api_key=" + secret
+	tests := []struct {
+		name   string
+		args   []string
+		env    map[string]string
+		code   int
+		stderr string
+	}{
+		{name: "flag without equals", args: []string{"replay", "--header", "x-ok=1", "--header", "Authorization: Bearer " + secret, quickstartTrace}, code: 2, stderr: "--header 2: want key=value"},
+		{name: "malformed environment", env: map[string]string{"OTEL_EXPORTER_OTLP_HEADERS": "authorization=Bearer%zz" + secret},
+			args: []string{"replay", "--dry-run", quickstartTrace}, code: 2, stderr: `OTEL_EXPORTER_OTLP_HEADERS: header "authorization" (entry 1)`},
+		{name: "endpoint password", args: []string{"replay", "--protocol", "http/protobuf", "--endpoint", withPassword, "--attempts", "1", quickstartTrace},
+			code: 1, stderr: "user:xxxxx@"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			r := runCLI(t, "", tt.args...)
+			assert.Equal(t, tt.code, r.code, "stderr: %s", r.stderr)
+			assert.Contains(t, r.stderr, tt.stderr)
+			assert.NotContains(t, r.stderr+r.stdout, secret)
+		})
+	}
+}
+
+// TestValidateTraceNeedsNothingBeside checks that validate trace works from a directory with no
+// conventions models in it or its parents: the models are built in.
+func TestValidateTraceNeedsNothingBeside(t *testing.T) {
+	trace, err := filepath.Abs(quickstartTrace)
+	require.NoError(t, err)
+	t.Chdir(t.TempDir())
+	r := runCLI(t, "", "validate", "trace", trace)
+	assert.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "16 spans (16 GenAI): 0 errors, 0 warnings")
 }
 
 func TestValidateCommand(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/agenttrace/otelagent/internal/replay"
 	"github.com/agenttrace/otelagent/internal/report"
+	"github.com/agenttrace/otelagent/internal/tracefile"
 )
 
 func newReplayCommand() *cobra.Command {
@@ -35,10 +36,11 @@ TIMEOUT, and their TRACES_ forms). The exit status is 1 when any span was not de
 		RunE: func(cmd *cobra.Command, files []string) error {
 			if len(headers) > 0 {
 				cfg.Headers = make(map[string]string)
-				for _, h := range headers {
+				for i, h := range headers {
 					k, v, ok := strings.Cut(h, "=")
 					if !ok || strings.TrimSpace(k) == "" {
-						return usageError{fmt.Errorf("--header %q: want key=value", h)}
+						// The flag's text is not shown: it may be a credential.
+						return usageError{fmt.Errorf("--header %d: want key=value", i+1)}
 					}
 					cfg.Headers[strings.TrimSpace(k)] = v
 				}
@@ -47,7 +49,7 @@ TIMEOUT, and their TRACES_ forms). The exit status is 1 when any span was not de
 			if err != nil {
 				return usageError{err}
 			}
-			inputs, err := report.ExpandInputs(files)
+			inputs, err := tracefile.ExpandInputs(files)
 			if err != nil {
 				return err
 			}
@@ -57,10 +59,10 @@ TIMEOUT, and their TRACES_ forms). The exit status is 1 when any span was not de
 			}
 			res, err := replay.Replay(cmd.Context(), c, inputs, cmd.InOrStdin())
 			for _, w := range res.Warnings {
-				fmt.Fprintf(stderr, "otelagent: warning: %s\n", w)
+				fmt.Fprintf(stderr, "otelagent: warning: %s\n", report.EscapeText(w))
 			}
 			for _, e := range res.Errors {
-				fmt.Fprintf(stderr, "otelagent: %s\n", e)
+				fmt.Fprintf(stderr, "otelagent: %s\n", report.EscapeText(e))
 			}
 			if c.DryRun {
 				fmt.Fprintf(cmd.OutOrStdout(), "dry run: %d spans in %d files would be sent\n", res.Spans, res.Files)
@@ -70,10 +72,10 @@ TIMEOUT, and their TRACES_ forms). The exit status is 1 when any span was not de
 			if err != nil {
 				return err
 			}
+			if res.BadLines > 0 {
+				fmt.Fprintf(stderr, "otelagent: %s skipped: not OTLP/JSON trace records\n", plural(res.BadLines, "line"))
+			}
 			if !res.Delivered() {
-				if res.BadLines > 0 {
-					fmt.Fprintf(stderr, "otelagent: %d lines were not OTLP/JSON trace records\n", res.BadLines)
-				}
 				return exitError{1}
 			}
 			return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/agenttrace/otelagent/internal/report"
+	"github.com/agenttrace/otelagent/internal/tracefile"
 	"github.com/agenttrace/otelagent/otelagent"
 )
 
@@ -62,7 +63,7 @@ last line, spans that are no agent operation) are summarised on standard error.`
 			if err := opts.Validate(); err != nil {
 				return usageError{err}
 			}
-			inputs, err := report.ExpandInputs(files)
+			inputs, err := tracefile.ExpandInputs(files)
 			if err != nil {
 				return err
 			}
@@ -75,7 +76,7 @@ last line, spans that are no agent operation) are summarised on standard error.`
 				return err
 			}
 			for _, w := range rep.Warnings {
-				fmt.Fprintf(cmd.ErrOrStderr(), "otelagent: warning: %s\n", w)
+				fmt.Fprintf(cmd.ErrOrStderr(), "otelagent: warning: %s\n", report.EscapeText(w))
 			}
 			if out == "" || out == "-" {
 				_, err = cmd.OutOrStdout().Write(buf.Bytes())
@@ -95,7 +96,8 @@ last line, spans that are no agent operation) are summarised on standard error.`
 	return cmd
 }
 
-// writeFileAtomic writes data to path through a temporary file renamed over it.
+// writeFileAtomic writes data to path through a temporary file renamed over it. The file is
+// 0600, as the trace files it summarises are: a report names agents, models and conversations.
 func writeFileAtomic(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -106,7 +108,7 @@ func writeFileAtomic(path string, data []byte) error {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := tmp.Chmod(0o644); err != nil {
+	if err := tmp.Chmod(0o600); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -1,22 +1,18 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/agenttrace/otelagent/exporters"
 	"github.com/agenttrace/otelagent/internal/report"
 	"github.com/agenttrace/otelagent/internal/semcheck"
-	"github.com/agenttrace/otelagent/semconv"
+	"github.com/agenttrace/otelagent/internal/tracefile"
 )
-
-// semconvDirName is the directory of the conventions' models the trace check looks for.
-const semconvDirName = "semconv-genai-v" + semconv.SchemaVersion
 
 func newValidateCommand() *cobra.Command {
 	cmd := &cobra.Command{
@@ -77,90 +73,68 @@ func newValidateTraceCommand() *cobra.Command {
 		Use:   "trace [flags] FILE|GLOB|- ...",
 		Short: "Check every span of trace files against the GenAI semantic conventions",
 		Long: `Trace checks each span carrying gen_ai.* attributes against the GenAI semantic
-conventions models (registry.yaml, registry-deprecated.yaml, spans.yaml): unknown keys and
-deprecated keys are warnings; attributes of the wrong type, and attributes the operation's span
-definition requires (such as gen_ai.operation.name, gen_ai.provider.name, gen_ai.tool.name for
+conventions models: those of v` + semcheck.ShippedVersion + `, built in, or another version's registry.yaml,
+registry-deprecated.yaml and spans.yaml given with --semconv. Unknown keys and deprecated
+keys are warnings; attributes of the wrong type, and attributes the operation's span definition
+requires (such as gen_ai.operation.name, gen_ai.provider.name, gen_ai.tool.name for
 execute_tool, error.type on a failed operation) that are missing, are errors. The exit status
 is 1 when there is any error.`,
 		Args: args(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, files []string) error {
-			if dir == "" {
-				var err error
-				if dir, err = findSemconv(); err != nil {
-					return usageError{err}
-				}
+			model, err := semcheck.LoadShipped()
+			if dir != "" {
+				model, err = semcheck.Load(dir)
 			}
-			model, err := semcheck.Load(dir)
 			if err != nil {
 				return err
 			}
-			inputs, err := report.ExpandInputs(files)
+			inputs, err := tracefile.ExpandInputs(files)
 			if err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
 			var sum semcheck.Summary
+			skipped := 0
 			for _, name := range inputs {
-				if err := checkTraceFile(cmd.InOrStdin(), out, cmd.ErrOrStderr(), name, model, &sum); err != nil {
+				n, err := checkTraceFile(cmd.InOrStdin(), out, cmd.ErrOrStderr(), name, model, &sum)
+				skipped += n
+				if err != nil {
 					return err
 				}
 			}
-			fmt.Fprintf(out, "%d spans (%d GenAI): %d errors, %d warnings\n", sum.Spans, sum.GenAISpans, sum.Errors, sum.Warnings)
+			fmt.Fprintf(out, "%d spans (%d GenAI): %d errors, %d warnings", sum.Spans, sum.GenAISpans, sum.Errors, sum.Warnings)
+			if skipped > 0 {
+				fmt.Fprintf(out, ", %s skipped", plural(skipped, "line"))
+			}
+			fmt.Fprintln(out)
 			if sum.Errors > 0 {
 				return exitError{1}
 			}
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&dir, "semconv", "", "directory of the GenAI conventions models (default: "+semconvDirName+" found here, in a parent, or in a shared/ beside one)")
+	cmd.Flags().StringVar(&dir, "semconv", "", "directory of other GenAI conventions models (registry.yaml, registry-deprecated.yaml, spans.yaml) (default: the built-in v"+semcheck.ShippedVersion+")")
 	return cmd
 }
 
-// findSemconv looks for the conventions from the working directory, then from the executable.
-func findSemconv() (string, error) {
-	wd, err := os.Getwd()
-	if err == nil {
-		if dir, err := semcheck.FindDir(wd, semconvDirName); err == nil {
-			return dir, nil
-		}
+// checkTraceFile checks the spans of one input, skipping damaged lines as
+// tracefile.ReadTraces does; it returns the number of lines skipped.
+func checkTraceFile(stdin io.Reader, out, stderr io.Writer, name string, model *semcheck.Model, sum *semcheck.Summary) (int, error) {
+	r, err := tracefile.Open(name, stdin)
+	if err != nil {
+		return 0, err
 	}
-	exe, err := os.Executable()
-	if err == nil {
-		if dir, err := semcheck.FindDir(exe, semconvDirName); err == nil {
-			return dir, nil
-		}
-	}
-	return "", fmt.Errorf("no %s directory found from the working directory or the executable: pass --semconv DIR", semconvDirName)
-}
-
-func checkTraceFile(stdin io.Reader, out, stderr io.Writer, name string, model *semcheck.Model, sum *semcheck.Summary) error {
-	var r io.Reader = stdin
-	if name != report.Stdin {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		r = f
-	}
-	tr := exporters.NewTraceReader(r, name)
-	defer tr.Close()
-	for {
-		td, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
+	defer r.Close()
+	res, err := tracefile.ReadTraces(r, name, func(td ptrace.Traces, line int) error {
 		model.CheckTraces(td, sum, func(f semcheck.Finding) {
-			fmt.Fprintf(out, "%s:%d: %s\n", name, tr.Line(), f)
+			fmt.Fprintf(out, "%s\n", report.EscapeText(fmt.Sprintf("%s:%d: %s", name, line, f)))
 		})
+		return nil
+	})
+	for _, w := range res.Warnings {
+		fmt.Fprintf(stderr, "otelagent: warning: %s\n", report.EscapeText(w))
 	}
-	for _, w := range tr.Warnings() {
-		fmt.Fprintf(stderr, "otelagent: warning: %s\n", w)
-	}
-	return nil
+	return res.Skipped, err
 }
 
 // plural returns "1 problem" or "N problems".

@@ -43,23 +43,8 @@ func run(ctx context.Context, configPath string) (err error) {
 	logger := tel.Logger()
 	slog.SetDefault(logger)
 
-	// Content and pricing settings belong to the instrumentation, not to the SDK pipeline.
-	opts := []otelagent.Option{
-		otelagent.WithProviderName("openai"),
-		otelagent.WithMaxContentBytes(cfg.Content.MaxBytes),
-	}
-	if cfg.Content.Capture != nil {
-		opts = append(opts, otelagent.WithContentCapture(*cfg.Content.Capture))
-	}
-	if cfg.Pricing != "" {
-		pricing, err := otelagent.LoadPricing(cfg.Pricing)
-		if err != nil {
-			return err
-		}
-		opts = append(opts, otelagent.WithPricing(pricing))
-	}
-	// otelagent.New uses the global providers that Setup installed.
-	tracer := otelagent.New(opts...)
+	// The config's pricing and content settings come with the Tracer.
+	tracer := tel.Tracer(otelagent.WithProviderName("openai"))
 
 	ctx, workflow := tracer.StartWorkflow(ctx, "order-help")
 	answerOrderQuestion(ctx, tracer, logger, "Where is my order 1042?", false)

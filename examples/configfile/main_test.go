@@ -5,11 +5,10 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/agenttrace/otelagent/internal/tracefile"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-
-	"github.com/agenttrace/otelagent/exporters"
 )
 
 // TestRunWritesTheWorkflow runs the example on its own config.yaml, moved into a temporary
@@ -31,7 +30,7 @@ func TestRunWritesTheWorkflow(t *testing.T) {
 	require.NoError(t, run(t.Context(), filepath.Join("examples", "configfile", "config.yaml")))
 
 	var names []string
-	warnings, err := exporters.ForEachSpan("agent_trace.jsonl", func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, s ptrace.Span) error {
+	warnings, err := tracefile.ForEachSpan("agent_trace.jsonl", func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, s ptrace.Span) error {
 		names = append(names, s.Name())
 		return nil
 	})

@@ -36,14 +36,12 @@ func main() {
 }
 
 func run(ctx context.Context, every time.Duration) (err error) {
-	var cfg exporters.Config
-	cfg.ServiceName = "quickstart"
-	// Files are written even when a collector is configured too.
-	cfg.Exporters.File.Path = exporters.DefaultTracesPath
-	cfg.Exporters.File.MetricsPath = exporters.DefaultMetricsPath
+	// Files (agent_trace.jsonl, agent_metrics.jsonl) are written even when a collector is
+	// configured too.
+	cfg := exporters.Config{ServiceName: "quickstart"}
 	// The file exporters append, as a service restarting should; each run of this example
 	// stands alone, so it starts from empty files.
-	if err := removeOutputs(cfg.Exporters.File.Path, cfg.Exporters.File.MetricsPath); err != nil {
+	if err := removeOutputs(exporters.DefaultTracesPath, exporters.DefaultMetricsPath); err != nil {
 		return err
 	}
 	tel, err := exporters.Setup(ctx, cfg)
@@ -52,13 +50,12 @@ func run(ctx context.Context, every time.Duration) (err error) {
 	}
 	defer func() { err = errors.Join(err, tel.Shutdown(context.Background())) }()
 
-	// otelagent.New uses the global providers that Setup installed.
-	tracer := otelagent.New(otelagent.WithProviderName("openai"), otelagent.WithPricing(pricing))
+	tracer := tel.Tracer(otelagent.WithProviderName("openai"), otelagent.WithPricing(pricing))
 	for {
 		failed := runAgents(ctx, tracer)
 		printReport(os.Stdout, tracer)
 		fmt.Printf("\n%d of %d questions failed; spans in %s, metrics in %s\n",
-			failed, len(questions), cfg.Exporters.File.Path, cfg.Exporters.File.MetricsPath)
+			failed, len(questions), tel.Config().Exporters.File.Path, tel.Config().Exporters.File.MetricsPath)
 		if every <= 0 {
 			return nil
 		}

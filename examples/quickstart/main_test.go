@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/agenttrace/otelagent/exporters"
+	"github.com/agenttrace/otelagent/internal/tracefile"
 	"github.com/agenttrace/otelagent/semconv"
 )
 
@@ -22,7 +23,7 @@ func TestQuickstartWritesTheTrace(t *testing.T) {
 	ops := map[string]int{}
 	traces := map[string]bool{}
 	var failed []string
-	warnings, err := exporters.ForEachSpan(exporters.DefaultTracesPath, func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, s ptrace.Span) error {
+	warnings, err := tracefile.ForEachSpan(exporters.DefaultTracesPath, func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, s ptrace.Span) error {
 		op, _ := s.Attributes().Get(string(semconv.GenAIOperationNameKey))
 		ops[op.Str()]++
 		traces[s.TraceID().String()] = true

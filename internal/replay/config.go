@@ -3,10 +3,11 @@ package replay
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/agenttrace/otelagent/internal/otlpenv"
 )
 
 // Protocols of Config.Protocol.
@@ -63,7 +64,9 @@ type Config struct {
 // FromEnv returns c with its empty fields filled from the standard OTLP exporter variables
 // (OTEL_EXPORTER_OTLP_TRACES_* before OTEL_EXPORTER_OTLP_*): ENDPOINT, PROTOCOL, HEADERS,
 // INSECURE, CERTIFICATE and TIMEOUT (milliseconds). A base OTEL_EXPORTER_OTLP_ENDPOINT gets /v1/traces
-// appended for HTTP, as the specification says. Bad values are errors naming the variable.
+// appended for HTTP, as the specification says. HEADERS is read by otlpenv.ParseHeaders, as the
+// exporters read it. Bad values are errors naming the variable (and a header's key, never its
+// value).
 func (c Config) FromEnv(getenv func(string) string) (Config, error) {
 	get := func(name string) (string, string) {
 		if v := getenv("OTEL_EXPORTER_OTLP_TRACES_" + name); v != "" {
@@ -85,7 +88,7 @@ func (c Config) FromEnv(getenv func(string) string) (Config, error) {
 		}
 	}
 	if v, name := get("HEADERS"); v != "" {
-		h, err := parseHeaders(v)
+		h, err := otlpenv.ParseHeaders(v)
 		if err != nil {
 			return c, fmt.Errorf("%s: %w", name, err)
 		}
@@ -116,27 +119,6 @@ func (c Config) FromEnv(getenv func(string) string) (Config, error) {
 		c.Timeout = time.Duration(ms) * time.Millisecond
 	}
 	return c, nil
-}
-
-// parseHeaders reads the W3C-baggage-like list key1=value1,key2=value2 with URL-encoded values.
-func parseHeaders(s string) (map[string]string, error) {
-	out := make(map[string]string)
-	for _, part := range strings.Split(s, ",") {
-		if strings.TrimSpace(part) == "" {
-			continue
-		}
-		k, v, ok := strings.Cut(part, "=")
-		k = strings.TrimSpace(k)
-		if !ok || k == "" {
-			return nil, fmt.Errorf("%q is not key=value", part)
-		}
-		val, err := url.QueryUnescape(strings.TrimSpace(v))
-		if err != nil {
-			return nil, fmt.Errorf("header %s: %w", k, err)
-		}
-		out[k] = val
-	}
-	return out, nil
 }
 
 // withDefaults checks c and fills its defaults.

@@ -2,7 +2,6 @@ package replay
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -12,11 +11,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
-	"github.com/agenttrace/otelagent/exporters"
+	"github.com/agenttrace/otelagent/internal/tracefile"
 )
-
-// Stdin is the input name that reads standard input.
-const Stdin = "-"
 
 // Progress is the state of a replay, reported through Config.Progress.
 type Progress struct {
@@ -36,15 +32,16 @@ type Result struct {
 	Failed   int64 // spans not delivered: refused, or every attempt failed
 	Requests int   // export requests that were answered or gave up
 	Retries  int   // attempts after a retryable failure
-	// BadLines counts lines that were not OTLP/JSON trace records and so could not be sent.
+	// BadLines counts the lines skipped as tracefile.ReadTraces does: not OTLP/JSON trace
+	// records, so nothing of them could be sent. They are warnings, not failures.
 	BadLines int
-	Errors   []string // the last error of each failed request, and unreadable lines
-	Warnings []string // readers' warnings (a cut-short last line)
+	Errors   []string // the last error of each failed request
+	Warnings []string // skipped lines and skipped metrics files, naming file and line
 }
 
-// Delivered reports whether every span read was sent (or counted, on a dry run) and no line
-// was unreadable.
-func (r Result) Delivered() bool { return r.Failed == 0 && r.BadLines == 0 }
+// Delivered reports whether every span read was sent (or counted, on a dry run). Skipped
+// lines (BadLines) do not count: they held no span that could be read.
+func (r Result) Delivered() bool { return r.Failed == 0 }
 
 // maxErrors bounds Result.Errors.
 const maxErrors = 20
@@ -70,7 +67,7 @@ func Replay(ctx context.Context, cfg Config, files []string, stdin io.Reader) (R
 	}
 	p := &player{cfg: cfg, snd: snd, res: &res, batch: ptrace.NewTraces()}
 	for _, name := range files {
-		if name != Stdin {
+		if name != tracefile.Stdin {
 			if fi, err := os.Stat(name); err == nil {
 				p.prog.BytesTotal += fi.Size()
 			}
@@ -118,60 +115,52 @@ func (c countingReader) Read(b []byte) (int, error) {
 }
 
 func (p *player) file(ctx context.Context, name string, stdin io.Reader) error {
-	var r io.Reader
-	if name == Stdin {
-		if stdin == nil {
-			return errors.New("replay: no standard input")
-		}
-		r = stdin
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return fmt.Errorf("replay: %w", err)
-		}
-		defer f.Close()
-		r = countingReader{r: f, n: &p.prog.BytesRead}
+	rc, err := tracefile.Open(name, stdin)
+	if err != nil {
+		return fmt.Errorf("replay: %w", err)
+	}
+	defer rc.Close()
+	var r io.Reader = rc
+	if name != tracefile.Stdin {
+		r = countingReader{r: rc, n: &p.prog.BytesRead}
 	}
 	p.prog.File = name
 	p.res.Files++
-	tr := exporters.NewTraceReader(r, name)
-	defer tr.Close()
-	for {
-		if err := ctx.Err(); err != nil {
+	var sendErr error // from sending, returned as is
+	res, err := tracefile.ReadTraces(r, name, func(td ptrace.Traces, _ int) error {
+		if sendErr = ctx.Err(); sendErr == nil {
+			sendErr = p.add(ctx, td)
+		}
+		return sendErr
+	})
+	p.res.BadLines += res.Skipped
+	p.res.Warnings = append(p.res.Warnings, res.Warnings...)
+	if res.Metrics {
+		p.res.Files--
+	}
+	if err != nil && sendErr == nil {
+		return fmt.Errorf("replay: %w", err)
+	}
+	return err
+}
+
+// add queues the spans of td, sending full batches.
+func (p *player) add(ctx context.Context, td ptrace.Traces) error {
+	n := td.SpanCount()
+	if n == 0 {
+		return nil
+	}
+	p.res.Spans += int64(n)
+	if p.n > 0 && p.n+n > p.cfg.BatchSpans {
+		if err := p.flush(ctx); err != nil {
 			return err
 		}
-		td, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var lineErr *exporters.LineError
-		if errors.As(err, &lineErr) {
-			p.res.BadLines++
-			p.addError(err.Error())
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("replay: %w", err)
-		}
-		n := td.SpanCount()
-		if n == 0 {
-			continue
-		}
-		p.res.Spans += int64(n)
-		if p.n > 0 && p.n+n > p.cfg.BatchSpans {
-			if err := p.flush(ctx); err != nil {
-				return err
-			}
-		}
-		td.ResourceSpans().MoveAndAppendTo(p.batch.ResourceSpans())
-		p.n += n
-		if p.n >= p.cfg.BatchSpans {
-			if err := p.flush(ctx); err != nil {
-				return err
-			}
-		}
 	}
-	p.res.Warnings = append(p.res.Warnings, tr.Warnings()...)
+	td.ResourceSpans().MoveAndAppendTo(p.batch.ResourceSpans())
+	p.n += n
+	if p.n >= p.cfg.BatchSpans {
+		return p.flush(ctx)
+	}
 	return nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/otelagent/internal/tracefile"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -262,14 +263,15 @@ func TestReplayDryRunAndDamage(t *testing.T) {
 	damaged := append([]byte("not a record\n"), data...)
 	damaged = append(damaged, `{"resourceSpans":[{"sco`...)
 
-	res, err := Replay(t.Context(), Config{DryRun: true, Endpoint: "unused:1"}, []string{Stdin}, bytes.NewReader(damaged))
+	res, err := Replay(t.Context(), Config{DryRun: true, Endpoint: "unused:1"}, []string{tracefile.Stdin}, bytes.NewReader(damaged))
 	require.NoError(t, err)
 	assert.EqualValues(t, 12, res.Spans)
 	assert.Zero(t, res.Sent)
-	assert.Equal(t, 1, res.BadLines)
-	assert.False(t, res.Delivered(), "an unreadable line was not delivered")
-	require.Len(t, res.Warnings, 1)
-	assert.Contains(t, res.Warnings[0], "cut short")
+	assert.Equal(t, 2, res.BadLines, "the bad first line and the cut-short last one")
+	assert.True(t, res.Delivered(), "skipped lines are warnings, as in report and validate")
+	require.Len(t, res.Warnings, 2)
+	assert.Contains(t, res.Warnings[0], "-:1: not OTLP/JSON")
+	assert.Contains(t, res.Warnings[1], "cut short")
 }
 
 func TestReplayErrors(t *testing.T) {
@@ -282,7 +284,7 @@ func TestReplayErrors(t *testing.T) {
 		{"protocol", Config{Protocol: "udp"}, []string{"x"}, `protocol "udp"`},
 		{"negative", Config{BatchSpans: -1}, []string{"x"}, "must not be negative"},
 		{"missing file", Config{DryRun: true}, []string{filepath.Join(t.TempDir(), "nope.jsonl")}, "no such file"},
-		{"no stdin", Config{DryRun: true}, []string{Stdin}, "no standard input"},
+		{"no stdin", Config{DryRun: true}, []string{tracefile.Stdin}, "no standard input"},
 		{"bad http endpoint", Config{Protocol: ProtocolHTTPProtobuf, Endpoint: "ftp://x"}, []string{"x"}, "not an http(s) URL"},
 		{"bad grpc endpoint", Config{Endpoint: "ftp://x:1"}, []string{"x"}, `scheme "ftp"`},
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
@@ -46,10 +47,14 @@ func newGRPCSender(c Config) (*grpcSender, error) {
 	if target == "" {
 		target = defaultGRPCEndpoint
 	}
+	if !strings.Contains(target, "://") && strings.Contains(target, "@") {
+		// A user:password@ would reach resolver errors; gRPC credentials go in headers.
+		return nil, fmt.Errorf("replay: endpoint %s: a gRPC endpoint is host:port; send credentials as headers", redactEndpoint(c.Endpoint))
+	}
 	if strings.Contains(target, "://") {
 		u, err := url.Parse(target)
 		if err != nil || u.Host == "" {
-			return nil, fmt.Errorf("replay: endpoint %q is not host:port or a URL", c.Endpoint)
+			return nil, fmt.Errorf("replay: endpoint %s is not host:port or a URL", redactEndpoint(c.Endpoint))
 		}
 		switch u.Scheme {
 		case "http":
@@ -57,7 +62,7 @@ func newGRPCSender(c Config) (*grpcSender, error) {
 		case "https":
 			secure = true
 		default:
-			return nil, fmt.Errorf("replay: endpoint %q: scheme %q is not http or https", c.Endpoint, u.Scheme)
+			return nil, fmt.Errorf("replay: endpoint %s: scheme %q is not http or https", redactEndpoint(c.Endpoint), u.Scheme)
 		}
 		target = u.Host
 	}
@@ -71,7 +76,7 @@ func newGRPCSender(c Config) (*grpcSender, error) {
 	}
 	conn, err := grpc.NewClient(target, grpc.WithTransportCredentials(creds))
 	if err != nil {
-		return nil, fmt.Errorf("replay: endpoint %q: %w", target, err)
+		return nil, fmt.Errorf("replay: endpoint %s: %w", redactEndpoint(target), err)
 	}
 	return &grpcSender{conn: conn, client: ptraceotlp.NewGRPCClient(conn), md: metadata.New(c.Headers)}, nil
 }
@@ -104,9 +109,10 @@ func partial(resp ptraceotlp.ExportResponse) (int64, bool, error) {
 }
 
 type httpSender struct {
-	url     string
-	client  *http.Client
-	headers map[string]string
+	url      string
+	redacted string // url for messages
+	client   *http.Client
+	headers  map[string]string
 }
 
 func newHTTPSender(c Config) (*httpSender, error) {
@@ -123,7 +129,7 @@ func newHTTPSender(c Config) (*httpSender, error) {
 	}
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("replay: endpoint %q is not an http(s) URL or host:port", c.Endpoint)
+		return nil, fmt.Errorf("replay: endpoint %s is not an http(s) URL or host:port", redactEndpoint(c.Endpoint))
 	}
 	if u.Path == "" || u.Path == "/" {
 		u.Path = otlpTracesPath
@@ -134,7 +140,7 @@ func newHTTPSender(c Config) (*httpSender, error) {
 	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.TLSClientConfig = tc
-	return &httpSender{url: u.String(), client: &http.Client{Transport: transport}, headers: c.Headers}, nil
+	return &httpSender{url: u.String(), redacted: redactURL(u), client: &http.Client{Transport: transport}, headers: c.Headers}, nil
 }
 
 // tlsConfig trusts c.CertificateFile's authorities, or the system's when it is empty.
@@ -162,7 +168,7 @@ func (s *httpSender) send(ctx context.Context, req ptraceotlp.ExportRequest) (in
 	}
 	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
 	if err != nil {
-		return 0, false, err
+		return 0, false, fmt.Errorf("%q: cannot make the request", s.redacted)
 	}
 	hr.Header.Set("Content-Type", "application/x-protobuf")
 	for k, v := range s.headers {
@@ -170,6 +176,10 @@ func (s *httpSender) send(ctx context.Context, req ptraceotlp.ExportRequest) (in
 	}
 	resp, err := s.client.Do(hr)
 	if err != nil {
+		// The client strips the password but keeps the query, which may hold a key.
+		if ue, ok := err.(*url.Error); ok {
+			ue.URL = s.redacted
+		}
 		return 0, ctx.Err() == nil, err
 	}
 	defer resp.Body.Close()
@@ -188,13 +198,44 @@ func (s *httpSender) send(ctx context.Context, req ptraceotlp.ExportRequest) (in
 		return partial(out)
 	case resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode == http.StatusBadGateway,
 		resp.StatusCode == http.StatusServiceUnavailable, resp.StatusCode == http.StatusGatewayTimeout:
-		return 0, true, fmt.Errorf("%s: %s", s.url, resp.Status)
+		return 0, true, fmt.Errorf("%q: %s", s.redacted, resp.Status)
 	default:
-		return 0, false, fmt.Errorf("%s: %s", s.url, resp.Status)
+		return 0, false, fmt.Errorf("%q: %s", s.redacted, resp.Status)
 	}
 }
 
 func (s *httpSender) close() error {
 	s.client.CloseIdleConnections()
 	return nil
+}
+
+// redactEndpoint returns an endpoint fit for messages: a URL's password and query values
+// replaced by "xxxxx"; a value that is no URL is not shown at all, since it may be a secret
+// pasted in the wrong place.
+func redactEndpoint(s string) string {
+	if !strings.Contains(s, "://") {
+		if u, err := url.Parse("//" + s); err == nil && u.User == nil && u.RawQuery == "" && u.Path == "" {
+			return strconv.Quote(s) // host:port
+		}
+		return "(not shown: not a URL)"
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(not shown: not a URL)"
+	}
+	return strconv.Quote(redactURL(u))
+}
+
+// redactURL returns u with its password and query values replaced by "xxxxx".
+func redactURL(u *url.URL) string {
+	r := *u
+	if r.RawQuery != "" {
+		q := r.Query()
+		for k := range q {
+			q[k] = []string{"xxxxx"}
+		}
+		r.RawQuery = q.Encode()
+	}
+	r.Fragment, r.RawFragment = "", ""
+	return r.Redacted()
 }

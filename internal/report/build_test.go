@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/agenttrace/otelagent/internal/tracefile"
 	"github.com/agenttrace/otelagent/otelagent"
 )
 
@@ -41,7 +42,7 @@ func TestRenderGolden(t *testing.T) {
 		opts  Options
 	}{
 		{name: "quickstart", files: []string{quickstartTrace}},
-		{name: "scenario_by_model_1h", files: []string{Stdin}, stdin: jsonLines(t, scenario()...), opts: Options{By: ByModel, Interval: time.Hour}},
+		{name: "scenario_by_model_1h", files: []string{tracefile.Stdin}, stdin: jsonLines(t, scenario()...), opts: Options{By: ByModel, Interval: time.Hour}},
 	}
 	for _, in := range inputs {
 		rep, err := Build(in.files, bytes.NewReader(in.stdin), in.opts)
@@ -87,11 +88,11 @@ func TestExpandInputsRotatedAndGlobs(t *testing.T) {
 	writeFile(t, old, gzipped(t, jsonLines(t, recs[1:3]...)))
 	writeFile(t, active, jsonLines(t, recs[3:]...))
 
-	files, err := ExpandInputs([]string{active})
+	files, err := tracefile.ExpandInputs([]string{active})
 	require.NoError(t, err)
 	assert.Equal(t, []string{older, old, active}, files, "backups oldest first, then the file")
 
-	globbed, err := ExpandInputs([]string{filepath.Join(dir, "*.jsonl*"), active, Stdin})
+	globbed, err := tracefile.ExpandInputs([]string{filepath.Join(dir, "*.jsonl*"), active, tracefile.Stdin})
 	require.NoError(t, err)
 	assert.Len(t, globbed, 4, "each file once, stdin kept")
 
@@ -124,19 +125,18 @@ func TestBuildErrors(t *testing.T) {
 		{name: "bad glob", args: []string{filepath.Join(dir, "[")}, expand: true, want: "syntax error in pattern"},
 		{name: "no input", args: nil, expand: true, want: "no input"},
 		{name: "not OTLP", args: []string{notOTLP}, want: notOTLP + ":1: not OTLP/JSON"},
-		{name: "metrics file", args: []string{metrics}, want: metrics + ":1: not OTLP/JSON traces"},
 		{name: "summary with others", args: []string{summary, quickstartTrace}, want: "a summary can only be reported alone"},
 		{name: "summary by conversation", args: []string{summary}, opts: Options{By: ByConversation}, want: "has no conversations"},
 		{name: "summary with interval", args: []string{summary}, opts: Options{Interval: time.Hour}, want: "no span times"},
 		{name: "broken summary", args: []string{brokenSummary}, want: "not a SaveTrace summary"},
-		{name: "stdin missing", args: []string{Stdin}, want: "no standard input"},
+		{name: "stdin missing", args: []string{tracefile.Stdin}, want: "no standard input"},
 		{name: "bad options", args: []string{quickstartTrace}, opts: Options{By: "x"}, want: `by "x"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var err error
 			if tt.expand {
-				_, err = ExpandInputs(tt.args)
+				_, err = tracefile.ExpandInputs(tt.args)
 			} else {
 				_, err = Build(tt.args, nil, tt.opts)
 			}
@@ -166,7 +166,7 @@ func TestBuildSkipsDamage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rep, err := Build([]string{Stdin}, bytes.NewReader(tt.data), Options{})
+			rep, err := Build([]string{tracefile.Stdin}, bytes.NewReader(tt.data), Options{})
 			require.NoError(t, err)
 			assert.Equal(t, tt.invocations, rep.Total.Invocations)
 			assert.Contains(t, strings.Join(rep.Warnings, "\n"), tt.warning)

@@ -14,6 +14,10 @@
 // parent. The table holds the chat spans of traces still open at the current point of the
 // input, so its size follows concurrency, not file size; it is capped (MaxPending) and what
 // remains at the end (an ancestor never seen) counts as having no invoke_agent ancestor.
+// A chat span marked otelagent.rollup.late ended after its agent, whose span could not show
+// it: it adds its otelagent.rollup.counted.* figures to that agent (no invocation of its own),
+// found through the spans read lately (at most 2*MaxRemembered are remembered) or, when the
+// agent comes later in the input, through the pending table.
 // Cache hits and misses count invoke_agent spans only.
 //
 // # Memory

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"os"
 	"testing"
+
+	"github.com/agenttrace/otelagent/internal/tracefile"
 )
 
 // FuzzReportTraceInput feeds arbitrary bytes to the trace-input path: it may refuse them with
@@ -21,7 +23,7 @@ func FuzzReportTraceInput(f *testing.F) {
 	f.Add([]byte("\x1f\x8b\x08"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, by := range []string{ByAgent, ByModel} {
-			rep, err := Build([]string{Stdin}, bytes.NewReader(data), Options{By: by})
+			rep, err := Build([]string{tracefile.Stdin}, bytes.NewReader(data), Options{By: by})
 			if err != nil {
 				return
 			}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -38,12 +39,14 @@ func renderHTML(w io.Writer, r *Report) error {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>otelagent report</title>
 <style>
-body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}
+body{font:14px/1.4 system-ui,sans-serif;margin:16px;color:#222;max-width:1200px}
 h1{font-size:20px}h2{font-size:16px;margin-top:28px}
 .scroll{overflow-x:auto}
-table{border-collapse:collapse;font-variant-numeric:tabular-nums}
-th,td{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}
+table{border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:13px}
+th,td{padding:3px 5px;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}
+th{white-space:normal;vertical-align:bottom}
 th:first-child,td:first-child{text-align:left}
+td:first-child{white-space:normal;overflow-wrap:anywhere;max-width:12em}
 tr.total td{font-weight:bold;border-top:2px solid #888}
 svg{background:#fafafa;border:1px solid #eee}
 svg text{font:11px system-ui,sans-serif;fill:#444}
@@ -81,8 +84,12 @@ ul.warnings{color:#8a4b00}
 
 func htmlTable(b *strings.Builder, first string, rows []Row, total *Row) {
 	b.WriteString("<div class=\"scroll\"><table><thead><tr>")
-	for _, c := range append([]string{first}, columns...) {
-		fmt.Fprintf(b, "<th>%s</th>", html.EscapeString(c))
+	for i, c := range append([]string{first}, htmlColumns...) {
+		title := first
+		if i > 0 {
+			title = columns[i-1]
+		}
+		fmt.Fprintf(b, `<th title="%s">%s</th>`, html.EscapeString(title), html.EscapeString(c))
 	}
 	b.WriteString("</tr></thead><tbody>\n")
 	for _, row := range rows {
@@ -94,12 +101,55 @@ func htmlTable(b *strings.Builder, first string, rows []Row, total *Row) {
 	b.WriteString("</tbody></table></div>\n")
 }
 
+// htmlColumns label the summary's columns in words that wrap, so that the table fits a
+// 1280-pixel screen; each header's title holds the name the other formats use.
+var htmlColumns = []string{"invocations", "errors", "prompt", "completion", "cache read", "cache creation",
+	"reasoning", "cache hits", "hit rate", "tokens saved", "savings", "cost USD", "cost saved USD", "p50", "p95", "p99"}
+
 func htmlRow(b *strings.Builder, class string, row Row) {
 	fmt.Fprintf(b, "<tr%s>", class)
-	for _, c := range row.cells() {
-		fmt.Fprintf(b, "<td>%s</td>", html.EscapeString(c))
+	for _, c := range row.htmlCells() {
+		if c.title != "" {
+			fmt.Fprintf(b, `<td title="%s">%s</td>`, html.EscapeString(c.title), html.EscapeString(c.text))
+		} else {
+			fmt.Fprintf(b, "<td>%s</td>", html.EscapeString(c.text))
+		}
 	}
 	b.WriteString("</tr>\n")
+}
+
+// htmlCell is a table cell with, when it is shortened, the exact value as its title.
+type htmlCell struct{ text, title string }
+
+// htmlCells formats a row for the HTML table: like cells, but token counts of a million and
+// more and dollar amounts shortened so the table fits a screen; the exact value is the title.
+func (r Row) htmlCells() []htmlCell {
+	text := r.cells()
+	out := make([]htmlCell, len(text))
+	for i, t := range text {
+		out[i] = htmlCell{text: t}
+	}
+	tokens := map[int]int64{3: r.Prompt, 4: r.Completion, 5: r.CacheRead, 6: r.CacheCreation, 7: r.Reasoning, 10: r.TokensSaved}
+	for i, n := range tokens {
+		if n >= 1_000_000 {
+			out[i] = htmlCell{text: compact(float64(n)), title: itoa(n)}
+		}
+	}
+	for i, v := range map[int]float64{12: r.CostUSD, 13: r.CostSavedUSD} {
+		if short := shortUSD(v); short != out[i].text {
+			out[i] = htmlCell{text: short, title: out[i].text}
+		}
+	}
+	return out
+}
+
+// shortUSD formats a dollar amount with cents from $1 up, and with six decimals below, as
+// the text table does.
+func shortUSD(v float64) string {
+	if math.Abs(v) >= 1 {
+		return "$" + strconv.FormatFloat(v, 'f', 2, 64)
+	}
+	return usd(v)
 }
 
 // svgOpen starts a chart with its axes; id names it for tests and styles.
@@ -131,11 +181,18 @@ func legend(b *strings.Builder, items [][2]string) {
 	b.WriteString("</div>\n")
 }
 
+// intervalLabel labels a chart's axis as precisely as the interval width needs.
 func intervalLabel(t time.Time, d time.Duration) string {
-	if d >= 24*time.Hour {
+	switch {
+	case d >= 24*time.Hour:
 		return t.Format("2006-01-02")
+	case d >= time.Minute:
+		return t.Format("01-02 15:04")
+	case d >= time.Second:
+		return t.Format("15:04:05")
+	default:
+		return t.Format("15:04:05.000")
 	}
-	return t.Format("01-02 15:04")
 }
 
 func tokensChart(b *strings.Builder, r *Report) {
@@ -143,7 +200,7 @@ func tokensChart(b *strings.Builder, r *Report) {
 	for _, iv := range r.Intervals {
 		var sum int64
 		for _, k := range tokenKinds {
-			sum += k.value(iv.Usage)
+			sum = addSat(sum, k.value(iv.Usage))
 		}
 		top = max(top, sum)
 	}
@@ -273,7 +330,7 @@ func agentsChart(b *strings.Builder, agents []Row) {
 	topCost := rows[0].CostUSD
 	for i, row := range rows {
 		y := padT + float64(i)*barH
-		w := (chartW - labelW - 90) * row.CostUSD / topCost
+		w := (chartW - labelW - 90) * (row.CostUSD / topCost) // divide first: costs may be near MaxFloat64
 		w = math.Max(w, 1)
 		fmt.Fprintf(b, `<text x="%g" y="%.1f" text-anchor="end">%s</text>`+"\n", labelW-6, y+barH*0.65, html.EscapeString(truncate(row.Name, 24)))
 		fmt.Fprintf(b, `<rect class="bar" x="%g" y="%.1f" width="%.1f" height="%.1f" fill="#e15759"><title>%s: %s</title></rect>`+"\n",

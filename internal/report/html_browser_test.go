@@ -7,12 +7,16 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/agenttrace/otelagent/internal/tracefile"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/agenttrace/otelagent/semconv"
 )
 
 // chromiumPath finds Debian's chromium; with CI=true a missing browser fails the test.
@@ -35,7 +39,7 @@ var consoleLine = regexp.MustCompile(`(?m)^.*:CONSOLE[:(]\d+\)?\] .*$|^.*Uncaugh
 
 // loadInChromium opens page in headless Chromium and returns the DOM after load and the
 // console messages it logged.
-func loadInChromium(t *testing.T, page []byte) (dom string, console []string) {
+func loadInChromium(t *testing.T, page []byte, args ...string) (dom string, console []string) {
 	t.Helper()
 	bin := chromiumPath(t)
 	dir := t.TempDir()
@@ -46,8 +50,8 @@ func loadInChromium(t *testing.T, page []byte) (dom string, console []string) {
 	cmd := exec.CommandContext(ctx, bin,
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 		"--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
-		"--user-data-dir="+filepath.Join(dir, "profile"), "--enable-logging=stderr", "--v=0",
-		"--dump-dom", "file://"+path)
+		"--user-data-dir="+filepath.Join(dir, "profile"), "--enable-logging=stderr", "--v=0")
+	cmd.Args = append(append(cmd.Args, args...), "--dump-dom", "file://"+path)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	require.NoError(t, cmd.Run(), "chromium: %s", stderr.String())
@@ -67,7 +71,7 @@ func svgElements(t *testing.T, dom, id, class string) int {
 }
 
 func TestHTMLReportInChromium(t *testing.T) {
-	rep, err := Build([]string{Stdin}, bytes.NewReader(jsonLines(t, scenario()...)), Options{Interval: time.Hour})
+	rep, err := Build([]string{tracefile.Stdin}, bytes.NewReader(jsonLines(t, scenario()...)), Options{Interval: time.Hour})
 	require.NoError(t, err)
 	var page bytes.Buffer
 	require.NoError(t, Render(&page, rep, FormatHTML))
@@ -102,4 +106,33 @@ func TestChromiumProbeSeesConsoleErrors(t *testing.T) {
 	joined := strings.Join(console, "\n")
 	assert.Contains(t, joined, "probe")
 	assert.Contains(t, joined, "undefinedFunction")
+}
+
+// TestHTMLSummaryFitsInChromium measures the page of TestHTMLSummaryFitsTheScreen in a
+// 1280 px window: nothing may scroll sideways.
+func TestHTMLSummaryFitsInChromium(t *testing.T) {
+	var specs []spec
+	for i, name := range []string{"customer-support-triage-agent-v2", "research-and-summarise-long-documents", "w"} {
+		specs = append(specs, spec{trace: 1, id: uint64(i + 1), op: semconv.OperationInvokeAgent, agent: name,
+			dur: 12345 * time.Millisecond, in: 98_765_432, out: 12_345_678, cacheRead: 45_678_901, reasoning: 3_456_789,
+			hit: ptr(false), saved: 23_456_789, hasCost: true, cost: 12345.678901, costSaved: 2345.678901})
+	}
+	rep, err := Build([]string{tracefile.Stdin}, bytes.NewReader(jsonLines(t, tracesOf(specs...))), Options{})
+	require.NoError(t, err)
+	var page bytes.Buffer
+	require.NoError(t, Render(&page, rep, FormatHTML))
+	probe := `<script>document.body.setAttribute("data-widths",
+  document.querySelector("table").getBoundingClientRect().width + " " + document.documentElement.scrollWidth)</script></body>`
+	measured := strings.Replace(page.String(), "</body>", probe, 1)
+	dom, console := loadInChromium(t, []byte(measured), "--window-size=1280,900")
+	assert.Empty(t, console)
+	m := regexp.MustCompile(`data-widths="([0-9.]+) ([0-9]+)"`).FindStringSubmatch(dom)
+	require.NotNil(t, m, "the probe ran")
+	table, err := strconv.ParseFloat(m[1], 64)
+	require.NoError(t, err)
+	scroll, err := strconv.Atoi(m[2])
+	require.NoError(t, err)
+	t.Logf("summary table %.0f px, page %d px wide", table, scroll)
+	assert.LessOrEqual(t, table, 1280.0-2*16)
+	assert.LessOrEqual(t, scroll, 1280)
 }

@@ -4,82 +4,20 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
-	"github.com/agenttrace/otelagent/exporters"
-	"github.com/agenttrace/otelagent/otelagent"
+	"github.com/agenttrace/otelagent/internal/tracefile"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
-// Stdin is the input name that reads standard input.
-const Stdin = "-"
-
-// ExpandInputs turns command-line arguments into the files to read, in order: a glob pattern
-// gives its matches (sorted); a file exporter's path also gives its rotated backups, oldest
-// first (see exporters.RotatedFiles); "-" stays as is. A file is listed once. A pattern that
-// matches nothing and a path that does not exist are errors naming them.
-func ExpandInputs(args []string) ([]string, error) {
-	if len(args) == 0 {
-		return nil, errors.New("report: no input: name trace files, or - for standard input")
-	}
-	var out []string
-	seen := make(map[string]bool)
-	add := func(p string) {
-		if !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
-	}
-	for _, arg := range args {
-		if arg == Stdin {
-			add(arg)
-			continue
-		}
-		var matches []string
-		if hasMeta(arg) {
-			m, err := filepath.Glob(arg)
-			if err != nil {
-				return nil, fmt.Errorf("report: pattern %q: %w", arg, err)
-			}
-			if len(m) == 0 {
-				return nil, fmt.Errorf("report: pattern %q matches no file", arg)
-			}
-			slices.Sort(m)
-			matches = m
-		} else {
-			matches = []string{arg}
-		}
-		for _, m := range matches {
-			files, err := exporters.RotatedFiles(m)
-			if err != nil {
-				return nil, fmt.Errorf("report: %w", err)
-			}
-			if len(files) == 0 {
-				return nil, fmt.Errorf("report: %s: no such file", m)
-			}
-			for _, f := range files {
-				add(f)
-			}
-		}
-	}
-	return out, nil
-}
-
-func hasMeta(p string) bool {
-	return bytes.ContainsAny([]byte(p), `*?[`)
-}
-
-// Build reads the named inputs (see ExpandInputs; "-" reads stdin) and returns their report.
+// Build reads the named inputs (see tracefile.ExpandInputs; "-" reads stdin) and returns their report.
 // Inputs are OTLP/JSON trace files, gzipped or not, or one summary file written by
-// otelagent's Tracer.SaveTrace, recognised by its content. A cut-short last line, spans that
-// are not agent operations and attributes of the wrong type are skipped and counted in the
-// report's warnings. A file whose first record is not OTLP/JSON is an error naming the file
-// and line; a later bad line is skipped with a warning.
+// otelagent's Tracer.SaveTrace, recognised by its content. Damaged lines and metrics files are
+// handled as tracefile.ReadTraces does, their warnings in the report's; spans that are not
+// agent operations and attributes of the wrong type are skipped and counted in the warnings.
 func Build(inputs []string, stdin io.Reader, opts Options) (*Report, error) {
 	s, err := NewSummarizer(opts)
 	if err != nil {
@@ -96,20 +34,11 @@ func Build(inputs []string, stdin io.Reader, opts Options) (*Report, error) {
 
 // addInput reads one input into s; a SaveTrace summary, allowed only alone, gives its report.
 func addInput(s *Summarizer, name string, stdin io.Reader, inputs int) (*Report, error) {
-	var r io.Reader
-	if name == Stdin {
-		if stdin == nil {
-			return nil, errors.New("report: no standard input")
-		}
-		r = stdin
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, fmt.Errorf("report: %w", err)
-		}
-		defer f.Close()
-		r = f
+	r, err := tracefile.Open(name, stdin)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
 	}
+	defer r.Close()
 	br := bufio.NewReaderSize(r, 64<<10)
 	if isSummary(br) {
 		if inputs != 1 {
@@ -117,35 +46,21 @@ func addInput(s *Summarizer, name string, stdin io.Reader, inputs int) (*Report,
 		}
 		return summaryReport(br, name, s.opts)
 	}
-	s.AddSource(name)
-	return nil, addTraces(s, br, name)
-}
-
-// addTraces streams one OTLP/JSON input into s.
-func addTraces(s *Summarizer, r io.Reader, name string) error {
-	tr := exporters.NewTraceReader(r, name)
-	defer tr.Close()
-	records := 0
-	for {
-		td, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var lineErr *exporters.LineError
-		if errors.As(err, &lineErr) && records > 0 {
-			s.AddWarning(fmt.Sprintf("%v; line skipped", err))
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("report: %w", err)
-		}
-		records++
+	s.source = name // warnings about its spans name it, before it is listed as a source
+	res, err := tracefile.ReadTraces(br, name, func(td ptrace.Traces, _ int) error {
 		s.Add(td)
-	}
-	for _, w := range tr.Warnings() {
+		return nil
+	})
+	for _, w := range res.Warnings {
 		s.AddWarning(w)
 	}
-	return nil
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	if !res.Metrics {
+		s.AddSource(name)
+	}
+	return nil, nil
 }
 
 // isSummary reports whether br starts with a JSON object whose first key is one of
@@ -176,18 +91,21 @@ func summaryReport(r io.Reader, name string, opts Options) (*Report, error) {
 	case !opts.Since.IsZero() || !opts.Until.IsZero() || opts.Interval != 0:
 		return nil, fmt.Errorf("report: %s is a SaveTrace summary, which has no span times for --since, --until or --interval", name)
 	}
-	var sum otelagent.TraceSummary
-	dec := json.NewDecoder(r)
-	if err := dec.Decode(&sum); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return nil, fmt.Errorf("report: %s: not a SaveTrace summary: %w (byte %d)", name, err, se.Offset)
-		}
+	sum, err := readSavedSummary(r)
+	if err != nil {
 		return nil, fmt.Errorf("report: %s: not a SaveTrace summary: %w", name, err)
 	}
-	toRows := func(m map[string]otelagent.GroupStats, empty string) []Row {
-		rows := make([]Row, 0, len(m))
-		for n, g := range m {
+	var warnings []string
+	toRows := func(l groupList, empty, dimension string) []Row {
+		rows := make([]Row, 0, len(l.names)+1)
+		if l.pooled > 0 {
+			l.names = append(l.names, OverflowGroup)
+			l.stats = append(l.stats, l.over)
+			warnings = append(warnings, fmt.Sprintf("%s: %d %s past the first %d pooled as %s, without latency percentiles",
+				name, l.pooled, dimension, MaxGroups, OverflowGroup))
+		}
+		for i, n := range l.names {
+			g := l.stats[i]
 			if n == "" {
 				n = empty
 			}
@@ -205,10 +123,10 @@ func summaryReport(r io.Reader, name string, opts Options) (*Report, error) {
 		slices.SortFunc(rows, func(a, b Row) int { return cmpString(a.Name, b.Name) })
 		return rows
 	}
-	agents := toRows(sum.Stats.Agents, NoAgent)
+	agents := toRows(sum.agents, NoAgent, "agents")
 	rep := &Report{By: opts.By, Sources: []string{name}, Agents: agents, Rows: agents}
 	if opts.By == ByModel {
-		rep.Rows = toRows(sum.Stats.Models, UnknownModel)
+		rep.Rows = toRows(sum.models, UnknownModel, "models")
 	}
 	// Every token counts once across the agent groups, so they add up to the totals.
 	total := Row{Name: "total"}
@@ -217,12 +135,13 @@ func summaryReport(r io.Reader, name string, opts Options) (*Report, error) {
 		total.Errors += a.Errors
 		total.Usage.add(a.Usage)
 	}
-	cs := sum.CacheStatistics
+	cs := sum.cache
 	total.CacheHits, total.CacheMisses = cs.Hits, cs.Misses
 	total.TokensSaved, total.CostUSD, total.CostSavedUSD = cs.TokensSaved, cs.CostSpent, cs.CostSaved
 	total.finish()
 	rep.Total = total
 	rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s is a SaveTrace summary: total latency percentiles are not available", name))
+	rep.Warnings = append(rep.Warnings, warnings...)
 	return rep, nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Output formats.
@@ -29,6 +31,9 @@ func Render(w io.Writer, r *Report, format string) error {
 	case FormatTable:
 		return renderTable(w, r)
 	case FormatJSON:
+		if err := r.checkFinite(); err != nil {
+			return err
+		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
@@ -43,6 +48,21 @@ func Render(w io.Writer, r *Report, format string) error {
 	}
 }
 
+// checkFinite returns an error naming the inputs and the row of a NaN or infinite figure,
+// which JSON cannot carry. A Summarizer never produces one; a Report built by hand might.
+func (r *Report) checkFinite() error {
+	rows := append(append([]Row{r.Total}, r.Rows...), r.Agents...)
+	for _, iv := range r.Intervals {
+		rows = append(rows, iv.Row)
+	}
+	for _, row := range rows {
+		if field := row.nonFinite(); field != "" {
+			return fmt.Errorf("report: %s: row %q: %s is not a finite number", strings.Join(r.Sources, ", "), row.Name, field)
+		}
+	}
+	return nil
+}
+
 // columns are the headers of a row, after the group's name.
 var columns = []string{"invocations", "errors", "prompt", "completion", "cache_read", "cache_creation",
 	"reasoning", "cache_hits", "hit_rate", "tokens_saved", "savings", "cost_usd", "cost_saved_usd", "p50", "p95", "p99"}
@@ -50,7 +70,7 @@ var columns = []string{"invocations", "errors", "prompt", "completion", "cache_r
 // cells formats a row for the text formats.
 func (r Row) cells() []string {
 	return []string{
-		r.Name,
+		EscapeText(r.Name),
 		itoa(r.Invocations), itoa(r.Errors), itoa(r.Prompt), itoa(r.Completion), itoa(r.CacheRead),
 		itoa(r.CacheCreation), itoa(r.Reasoning), itoa(r.CacheHits), percent(100 * r.HitRate),
 		itoa(r.TokensSaved), percent(r.SavingsPercentage), usd(r.CostUSD), usd(r.CostSavedUSD),
@@ -58,10 +78,65 @@ func (r Row) cells() []string {
 	}
 }
 
-func itoa(n int64) string       { return strconv.FormatInt(n, 10) }
-func percent(p float64) string  { return strconv.FormatFloat(p, 'f', 1, 64) + "%" }
-func usd(v float64) string      { return "$" + strconv.FormatFloat(v, 'f', 6, 64) }
-func csvFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+func itoa(n int64) string      { return strconv.FormatInt(n, 10) }
+func percent(p float64) string { return strconv.FormatFloat(p, 'f', 1, 64) + "%" }
+func usd(v float64) string     { return "$" + strconv.FormatFloat(v, 'f', 6, 64) }
+
+// csvFloat writes v plainly (no exponent) after rounding it to 10 significant digits, which
+// hides the float64 noise of sums (0.030725000000000002) and keeps a micro-dollar's precision.
+func csvFloat(v float64) string {
+	r, err := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 10, 64), 64)
+	if err != nil {
+		r = v
+	}
+	return strconv.FormatFloat(r, 'f', -1, 64)
+}
+
+// EscapeText makes s safe to print on a terminal or in a text table: control characters
+// (ANSI escape sequences, newlines, tabs, C1 codes), bidirectional overrides and invalid UTF-8
+// are written as Go escapes (\x1b, \n, \u202e), so a name cannot move the cursor, rewrite
+// the screen or forge a line. Other text is unchanged.
+func EscapeText(s string) string {
+	clean := true
+	for _, r := range s {
+		if needsEscape(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if _, size := utf8.DecodeRuneInString(s[i:]); r == utf8.RuneError && size == 1 {
+			fmt.Fprintf(&b, `\x%02x`, s[i]) // a byte that is not UTF-8
+		} else if needsEscape(r) {
+			q := strconv.QuoteRuneToASCII(r)
+			b.WriteString(q[1 : len(q)-1])
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// needsEscape reports whether r may change what a terminal or table shows beyond itself.
+func needsEscape(r rune) bool {
+	return r == utf8.RuneError || unicode.IsControl(r) || // RuneError: also a byte that is not UTF-8
+		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
+}
+
+// csvText makes a text cell safe for spreadsheets: escaped as EscapeText does, and prefixed
+// with ' when it starts with a character that makes a spreadsheet read a formula (= + - @,
+// tab, carriage return), as OWASP's advice on CSV injection says.
+func csvText(s string) string {
+	s = EscapeText(s)
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
 func csvMillis(d time.Duration) string {
 	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 3, 64)
 }
@@ -93,7 +168,7 @@ func (r *Report) header() string {
 		fmt.Fprintf(&b, ", %d spans", r.Spans)
 	}
 	fmt.Fprintf(&b, " from %s", strings.Join(r.Sources, ", "))
-	return b.String()
+	return EscapeText(b.String())
 }
 
 func renderTable(w io.Writer, r *Report) error {
@@ -146,7 +221,7 @@ func renderCSV(w io.Writer, r *Report) error {
 		"cache_misses", "hit_rate", "tokens_saved", "savings_percentage", "cost_usd", "cost_saved_usd",
 		"latency_p50_ms", "latency_p95_ms", "latency_p99_ms"}
 	record := func(kind string, row Row) []string {
-		return []string{kind, row.Name, itoa(row.Invocations), itoa(row.Errors), itoa(row.Prompt),
+		return []string{csvText(kind), csvText(row.Name), itoa(row.Invocations), itoa(row.Errors), itoa(row.Prompt),
 			itoa(row.Completion), itoa(row.CacheRead), itoa(row.CacheCreation), itoa(row.Reasoning),
 			itoa(row.Total), itoa(row.CacheHits), itoa(row.CacheMisses), csvFloat(row.HitRate),
 			itoa(row.TokensSaved), csvFloat(row.SavingsPercentage), csvFloat(row.CostUSD),
@@ -183,7 +258,7 @@ func renderMarkdown(w io.Writer, r *Report) error {
 	if len(r.Warnings) > 0 {
 		b.WriteString("\n## Warnings\n\n")
 		for _, warn := range r.Warnings {
-			fmt.Fprintf(&b, "- %s\n", mdEscape(warn))
+			fmt.Fprintf(&b, "- %s\n", mdEscape(EscapeText(warn)))
 		}
 	}
 	_, err := io.WriteString(w, b.String())

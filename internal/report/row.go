@@ -1,6 +1,9 @@
 package report
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Usage is the token usage of one operation, or a sum of them.
 type Usage struct {
@@ -12,13 +15,40 @@ type Usage struct {
 	Reasoning     int64 `json:"reasoning_tokens"`
 }
 
+// add sums o into u, saturating at math.MaxInt64 rather than wrapping.
 func (u *Usage) add(o Usage) {
-	u.Prompt += o.Prompt
-	u.Completion += o.Completion
-	u.Total += o.Total
-	u.CacheRead += o.CacheRead
-	u.CacheCreation += o.CacheCreation
-	u.Reasoning += o.Reasoning
+	u.Prompt = addSat(u.Prompt, o.Prompt)
+	u.Completion = addSat(u.Completion, o.Completion)
+	u.Total = addSat(u.Total, o.Total)
+	u.CacheRead = addSat(u.CacheRead, o.CacheRead)
+	u.CacheCreation = addSat(u.CacheCreation, o.CacheCreation)
+	u.Reasoning = addSat(u.Reasoning, o.Reasoning)
+}
+
+// addSat returns a+b, or the int64 bound it would pass: a sum that wrapped would turn a huge
+// count negative.
+func addSat(a, b int64) int64 {
+	s := a + b
+	switch {
+	case a > 0 && b > 0 && s < 0:
+		return math.MaxInt64
+	case a < 0 && b < 0 && s >= 0:
+		return math.MinInt64
+	}
+	return s
+}
+
+// addSatFloat returns a+b for finite a and b, or ±math.MaxFloat64 where the sum would be
+// infinite: the report never holds a number JSON cannot carry.
+func addSatFloat(a, b float64) float64 {
+	s := a + b
+	switch {
+	case math.IsInf(s, 1):
+		return math.MaxFloat64
+	case math.IsInf(s, -1):
+		return -math.MaxFloat64
+	}
+	return s
 }
 
 // tally is what one span contributes to its groups' token and cost sums.
@@ -31,9 +61,9 @@ type tally struct {
 
 func (t *tally) add(o tally) {
 	t.usage.add(o.usage)
-	t.saved += o.saved
-	t.cost += o.cost
-	t.costSaved += o.costSaved
+	t.saved = addSat(t.saved, o.saved)
+	t.cost = addSatFloat(t.cost, o.cost)
+	t.costSaved = addSatFloat(t.costSaved, o.costSaved)
 }
 
 // group is the running state of one row: fixed size.
@@ -45,10 +75,10 @@ type group struct {
 }
 
 func (g *group) merge(o *group) {
-	g.invocations += o.invocations
-	g.errors += o.errors
-	g.hits += o.hits
-	g.misses += o.misses
+	g.invocations = addSat(g.invocations, o.invocations)
+	g.errors = addSat(g.errors, o.errors)
+	g.hits = addSat(g.hits, o.hits)
+	g.misses = addSat(g.misses, o.misses)
 	g.tally.add(o.tally)
 	g.latency.Merge(&o.latency)
 }
@@ -77,8 +107,8 @@ func (r *Row) finish() {
 	if n := r.CacheHits + r.CacheMisses; n > 0 {
 		r.HitRate = float64(r.CacheHits) / float64(n)
 	}
-	if n := r.TokensSaved + r.Total; n > 0 {
-		r.SavingsPercentage = 100 * float64(r.TokensSaved) / float64(n)
+	if n := float64(r.TokensSaved) + float64(r.Total); n > 0 {
+		r.SavingsPercentage = 100 * float64(r.TokensSaved) / n
 	}
 }
 
@@ -99,4 +129,27 @@ func (g *group) row(name string) Row {
 	}
 	r.finish()
 	return r
+}
+
+// saturated reports whether a sum of r reached the bound addSat or addSatFloat stops at.
+func (r *Row) saturated() bool {
+	for _, v := range []int64{r.Prompt, r.Completion, r.Total, r.CacheRead, r.CacheCreation, r.Reasoning, r.TokensSaved} {
+		if v == math.MaxInt64 {
+			return true
+		}
+	}
+	return math.Abs(r.CostUSD) == math.MaxFloat64 || math.Abs(r.CostSavedUSD) == math.MaxFloat64
+}
+
+// nonFinite reports the name of a field of r that holds NaN or an infinity, or "".
+func (r *Row) nonFinite() string {
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"hit_rate", r.HitRate}, {"savings_percentage", r.SavingsPercentage}, {"cost_usd", r.CostUSD}, {"cost_saved_usd", r.CostSavedUSD}} {
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			return f.name
+		}
+	}
+	return ""
 }

@@ -2,12 +2,14 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/agenttrace/otelagent/otelagent"
 	"github.com/agenttrace/otelagent/semconv"
@@ -37,6 +39,12 @@ const (
 	MaxIntervals = 10000
 	// MaxPending is the number of chat spans kept while their ancestors are unknown.
 	MaxPending = 100_000
+	// MaxRemembered is the number of spans whose parent (and agent name) one generation of a
+	// Summarizer's memory keeps, for chat spans that end after their agent; two generations
+	// are kept.
+	MaxRemembered = 50_000
+	// maxClimb bounds the ancestors a chat span is traced through.
+	maxClimb = 64
 	// autoIntervals is the number of buckets an automatic interval aims at.
 	autoIntervals = 120
 )
@@ -86,6 +94,12 @@ type operation struct {
 	duration                   time.Duration
 	isAgent, hit, err          bool
 	tally                      tally
+	// late marks a chat that ended after its agent; lateTally is what it counted beyond the
+	// agent's span (the otelagent.rollup.counted.* attributes).
+	late      bool
+	lateTally tally
+	// contribution adds tokens and cost to the groups without counting an invocation.
+	contribution bool
 }
 
 // pendingKey names a span by trace and span ID.
@@ -110,11 +124,25 @@ type Summarizer struct {
 	buckets  map[int64]*group // bucket index -> state
 	pending  map[pendingKey][]operation
 	nPending int
-	skipped  map[string]int64 // reason -> spans
-	notes    map[string]int64 // other counted events worth a warning
-	sources  []string
-	warnings []string
-	nSpans   int64
+	// recent and older remember the spans read lately (see remember).
+	recent, older map[pendingKey]ancestor
+	skipped       map[string]int64 // reason -> spans
+	notes         map[string]int64 // other counted events worth a warning
+	sources       []string
+	warnings      []string
+	nSpans        int64
+	// source is the input being read, for warnings; nonFinite counts the NaN and infinite
+	// values met in each input (at most one entry per input).
+	source    string
+	nonFinite map[string]*nonFiniteNote
+	nfOrder   []string
+}
+
+// nonFiniteNote is what a warning says about an input's NaN and infinite values.
+type nonFiniteNote struct {
+	count int64
+	keys  []string
+	first string // the first span holding one
 }
 
 // NewSummarizer returns an empty Summarizer, or the error of opts.Validate.
@@ -126,13 +154,15 @@ func NewSummarizer(opts Options) (*Summarizer, error) {
 		opts.By = ByAgent
 	}
 	s := &Summarizer{
-		opts:     opts,
-		interval: opts.Interval,
-		auto:     opts.Interval == 0,
-		buckets:  make(map[int64]*group),
-		pending:  make(map[pendingKey][]operation),
-		skipped:  make(map[string]int64),
-		notes:    make(map[string]int64),
+		opts:      opts,
+		interval:  opts.Interval,
+		auto:      opts.Interval == 0,
+		buckets:   make(map[int64]*group),
+		pending:   make(map[pendingKey][]operation),
+		recent:    make(map[pendingKey]ancestor),
+		skipped:   make(map[string]int64),
+		notes:     make(map[string]int64),
+		nonFinite: make(map[string]*nonFiniteNote),
 	}
 	if s.auto {
 		s.interval = autoLadder[0]
@@ -146,8 +176,12 @@ func NewSummarizer(opts Options) (*Summarizer, error) {
 // AddWarning records a problem to show with the report, such as a reader's warning.
 func (s *Summarizer) AddWarning(w string) { s.warnings = append(s.warnings, w) }
 
-// AddSource records the name of an input for the report's header.
-func (s *Summarizer) AddSource(name string) { s.sources = append(s.sources, name) }
+// AddSource records the name of an input for the report's header; warnings about the spans
+// added after it name it.
+func (s *Summarizer) AddSource(name string) {
+	s.sources = append(s.sources, name)
+	s.source = name
+}
 
 // skip counts a span that is not summarised, by reason.
 func (s *Summarizer) skip(reason string) { s.skipped[reason]++ }
@@ -170,28 +204,28 @@ func (s *Summarizer) addSpan(sp ptrace.Span) {
 	s.nSpans++
 	attrs := sp.Attributes()
 	opName := stringAttr(attrs, semconv.GenAIOperationNameKey)
-	key := keyOf(sp.TraceID(), sp.SpanID())
+	tid := sp.TraceID()
+	key := keyOf(tid, sp.SpanID())
 	parent := sp.ParentSpanID()
 	waiting, hasWaiting := s.pending[key]
 	if hasWaiting {
 		delete(s.pending, key)
+		s.nPending -= len(waiting)
 	}
 
 	switch opName {
 	case semconv.OperationInvokeAgent:
-		// Chat spans below it rolled up into its attributes: drop them.
-		s.nPending -= len(waiting)
-		s.count(s.operation(sp, true))
+		op := s.operation(sp, true)
+		s.remember(key, ancestor{parent: parent, agent: op.agent, isAgent: true})
+		s.settle(waiting, op.agent)
+		s.count(op)
 	case semconv.OperationChat:
 		op := s.operation(sp, false)
-		s.forward(waiting, parent, sp.TraceID())
-		if parent.IsEmpty() {
-			s.count(op)
-		} else {
-			s.wait(keyOf(sp.TraceID(), parent), op)
-		}
+		s.resolve(waiting, tid, parent)
+		s.resolve([]operation{op}, tid, parent)
 	default:
-		s.forward(waiting, parent, sp.TraceID())
+		s.remember(key, ancestor{parent: parent})
+		s.resolve(waiting, tid, parent)
 		switch opName {
 		case semconv.OperationExecuteTool, semconv.OperationInvokeWorkflow:
 		case "":
@@ -202,32 +236,85 @@ func (s *Summarizer) addSpan(sp ptrace.Span) {
 	}
 }
 
-// forward hands chat spans waiting on a span that is not an invoke_agent to its parent, or
-// counts them when it is a root.
-func (s *Summarizer) forward(waiting []operation, parent pcommon.SpanID, tid pcommon.TraceID) {
-	if len(waiting) == 0 {
+// resolve hands on chat operations whose nearest unresolved ancestor is parent: climbing
+// through the ancestors already read, they settle with an invoke_agent, count on their own
+// below a root, or wait for the first ancestor not read yet.
+func (s *Summarizer) resolve(ops []operation, tid pcommon.TraceID, parent pcommon.SpanID) {
+	if len(ops) == 0 {
 		return
 	}
-	if parent.IsEmpty() {
-		s.nPending -= len(waiting)
-		for _, op := range waiting {
+	for range maxClimb {
+		if parent.IsEmpty() {
+			for _, op := range ops {
+				s.count(op)
+			}
+			return
+		}
+		k := keyOf(tid, parent)
+		a, seen := s.ancestorOf(k)
+		if !seen {
+			s.wait(k, ops)
+			return
+		}
+		if a.isAgent {
+			s.settle(ops, a.agent)
+			return
+		}
+		parent = a.parent
+	}
+	s.notes[fmt.Sprintf("chat spans counted on their own: more than %d ancestors", maxClimb)] += int64(len(ops))
+	for _, op := range ops {
+		s.count(op)
+	}
+}
+
+// settle finishes chat operations below an invoke_agent of agent: their usage is in the
+// agent's span, except for late chats, which add what they counted beyond it to the agent.
+func (s *Summarizer) settle(ops []operation, agent string) {
+	for _, op := range ops {
+		if op.late {
+			op.agent, op.tally, op.contribution = agent, op.lateTally, true
+			s.count(op)
+		}
+	}
+}
+
+// wait parks chat operations until the span k is read.
+func (s *Summarizer) wait(k pendingKey, ops []operation) {
+	if s.nPending+len(ops) > MaxPending {
+		s.notes[fmt.Sprintf("chat spans counted before their ancestors were seen (more than %d were waiting)", MaxPending)] += int64(len(ops))
+		for _, op := range ops {
 			s.count(op)
 		}
 		return
 	}
-	k := keyOf(tid, parent)
-	s.pending[k] = append(s.pending[k], waiting...)
+	s.nPending += len(ops)
+	s.pending[k] = append(s.pending[k], ops...)
 }
 
-// wait parks a chat span until its ancestors are known.
-func (s *Summarizer) wait(k pendingKey, op operation) {
-	if s.nPending >= MaxPending {
-		s.notes[fmt.Sprintf("chat spans counted before their ancestors were seen (more than %d were waiting)", MaxPending)]++
-		s.count(op)
-		return
+// ancestor is what a Summarizer remembers of a span it read, for the chat spans read after
+// it (a late chat ends after its agent).
+type ancestor struct {
+	parent  pcommon.SpanID
+	agent   string
+	isAgent bool
+}
+
+// remember keeps a in the recent generation, which becomes the older one (dropping the
+// previous older one) when full: at most 2*MaxRemembered spans are remembered.
+func (s *Summarizer) remember(k pendingKey, a ancestor) {
+	if len(s.recent) >= MaxRemembered {
+		s.older, s.recent = s.recent, make(map[pendingKey]ancestor)
 	}
-	s.nPending++
-	s.pending[k] = append(s.pending[k], op)
+	s.recent[k] = a
+}
+
+func (s *Summarizer) ancestorOf(k pendingKey) (ancestor, bool) {
+	if a, ok := s.recent[k]; ok {
+		return a, true
+	}
+	a, ok := s.older[k]
+	return a, ok
 }
 
 // operation reads the figures of an invoke_agent or chat span.
@@ -249,6 +336,9 @@ func (s *Summarizer) operation(sp ptrace.Span, isAgent bool) operation {
 		}
 		op.hit, _ = boolAttr(attrs, semconv.CacheHitKey)
 	}
+	if !isAgent {
+		op.late, _ = boolAttr(attrs, semconv.RollupLateKey)
+	}
 	if op.model == "" {
 		op.model = stringAttr(attrs, semconv.GenAIRequestModelKey)
 	}
@@ -266,17 +356,58 @@ func (s *Summarizer) operation(sp ptrace.Span, isAgent bool) operation {
 	u.Reasoning = s.intAttr(attrs, semconv.GenAIUsageReasoningOutputTokensKey)
 	u.Total = s.intAttr(attrs, semconv.UsageTotalTokensKey)
 	if u.Total == 0 {
-		u.Total = u.Prompt + u.Completion
+		u.Total = addSat(u.Prompt, u.Completion)
 	}
 	op.tally.saved = s.intAttr(attrs, semconv.CacheTokensSavedKey)
-	cost, hasCost := s.floatAttr(attrs, semconv.CostUSDKey)
+	cost, hasCost := s.finiteAttr(sp, semconv.CostUSDKey)
 	if hasCost {
 		op.tally.cost = cost
-		op.tally.costSaved, _ = s.floatAttr(attrs, semconv.CostSavedUSDKey)
+		op.tally.costSaved, _ = s.finiteAttr(sp, semconv.CostSavedUSDKey)
 	} else if price, ok := s.opts.Pricing.Lookup(op.model); ok {
 		op.tally.cost, op.tally.costSaved = priceUsage(price, *u)
+		if math.IsNaN(op.tally.cost) || math.IsInf(op.tally.cost, 0) {
+			op.tally.cost = math.MaxFloat64
+		}
+		if math.IsNaN(op.tally.costSaved) || math.IsInf(op.tally.costSaved, 0) {
+			op.tally.costSaved = math.MaxFloat64
+		}
+	}
+	if op.late {
+		lu := &op.lateTally.usage
+		lu.Prompt = s.intAttr(attrs, semconv.RollupCountedInputTokensKey)
+		lu.Completion = s.intAttr(attrs, semconv.RollupCountedOutputTokensKey)
+		lu.CacheRead = s.intAttr(attrs, semconv.RollupCountedCacheReadInputTokensKey)
+		lu.CacheCreation = s.intAttr(attrs, semconv.RollupCountedCacheCreationInputTokensKey)
+		lu.Reasoning = s.intAttr(attrs, semconv.RollupCountedReasoningOutputTokensKey)
+		lu.Total = s.intAttr(attrs, semconv.RollupCountedTotalTokensKey)
+		if lu.Total == 0 {
+			lu.Total = addSat(lu.Prompt, lu.Completion)
+		}
+		op.lateTally.cost, _ = s.finiteAttr(sp, semconv.RollupCountedCostUSDKey)
+		op.lateTally.costSaved, _ = s.finiteAttr(sp, semconv.RollupCountedCostSavedUSDKey)
 	}
 	return op
+}
+
+// finiteAttr is floatAttr for a value the report sums: NaN and infinities, which no sum or
+// JSON output can carry, count as absent and are noted for a warning naming the input and the
+// first span.
+func (s *Summarizer) finiteAttr(sp ptrace.Span, k attribute.Key) (float64, bool) {
+	v, ok := s.floatAttr(sp.Attributes(), k)
+	if !ok || !(math.IsNaN(v) || math.IsInf(v, 0)) {
+		return v, ok
+	}
+	n := s.nonFinite[s.source]
+	if n == nil {
+		n = &nonFiniteNote{first: fmt.Sprintf("span %s %q", sp.SpanID(), sp.Name())}
+		s.nonFinite[s.source] = n
+		s.nfOrder = append(s.nfOrder, s.source)
+	}
+	n.count++
+	if !slices.Contains(n.keys, string(k)) {
+		n.keys = append(n.keys, string(k))
+	}
+	return 0, false
 }
 
 // priceUsage is what u costs at price and what its cache reads saved, in US dollars; the
@@ -289,8 +420,9 @@ func priceUsage(p otelagent.ModelPrice, u Usage) (cost, saved float64) {
 	if cacheWrite == 0 {
 		cacheWrite = p.Input
 	}
-	uncached := u.Prompt - u.CacheRead - u.CacheCreation
-	cost = (float64(uncached)*p.Input + float64(u.CacheRead)*cacheRead +
+	// In floats, so that huge counts cannot wrap.
+	uncached := float64(u.Prompt) - float64(u.CacheRead) - float64(u.CacheCreation)
+	cost = (uncached*p.Input + float64(u.CacheRead)*cacheRead +
 		float64(u.CacheCreation)*cacheWrite + float64(u.Completion)*p.Output) / 1e6
 	saved = float64(u.CacheRead) * (p.Input - cacheRead) / 1e6
 	return cost, saved
@@ -318,6 +450,10 @@ func (s *Summarizer) count(op operation) {
 }
 
 func (g *group) add(op operation) {
+	if op.contribution {
+		g.tally.add(op.tally)
+		return
+	}
 	g.invocations++
 	if op.err {
 		g.errors++
@@ -430,6 +566,7 @@ func (s *Summarizer) Report() *Report {
 		}
 	}
 	s.pending, s.nPending = nil, 0
+	s.recent, s.older = nil, nil
 
 	dim := map[string]int{ByAgent: 0, ByModel: 1, ByConversation: 2}[s.opts.By]
 	r := &Report{
@@ -457,7 +594,18 @@ func (s *Summarizer) Report() *Report {
 	slices.Sort(idxs)
 	for _, idx := range idxs {
 		start := time.Unix(0, idx*int64(s.interval)).UTC()
-		r.Intervals = append(r.Intervals, IntervalRow{Start: start, Row: s.buckets[idx].row(start.Format(time.RFC3339))})
+		r.Intervals = append(r.Intervals, IntervalRow{Start: start, Row: s.buckets[idx].row(intervalName(start, s.interval))})
+	}
+	for _, src := range s.nfOrder {
+		n := s.nonFinite[src]
+		if src == "" {
+			src = "input"
+		}
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%s: %d NaN or infinite values of %s ignored (the first in %s)",
+			src, n.count, strings.Join(n.keys, ", "), n.first))
+	}
+	if r.Total.saturated() {
+		r.Warnings = append(r.Warnings, "some sums reached the largest number the report holds and were saturated there")
 	}
 	for _, m := range []struct {
 		counts map[string]int64
@@ -473,6 +621,21 @@ func (s *Summarizer) Report() *Report {
 		}
 	}
 	return r
+}
+
+// intervalName labels an interval by its start in RFC 3339, with as many fractional digits as
+// the interval needs for each label to differ from the next one's.
+func intervalName(start time.Time, interval time.Duration) string {
+	switch {
+	case interval%time.Second == 0:
+		return start.Format(time.RFC3339)
+	case interval%time.Millisecond == 0:
+		return start.Format("2006-01-02T15:04:05.000Z07:00")
+	case interval%time.Microsecond == 0:
+		return start.Format("2006-01-02T15:04:05.000000Z07:00")
+	default:
+		return start.Format("2006-01-02T15:04:05.000000000Z07:00")
+	}
 }
 
 func rowsOf(m map[string]*group) []Row {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/agenttrace/otelagent/internal/tracefile"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
@@ -29,7 +30,7 @@ func BenchmarkBuild(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Build([]string{Stdin}, bytes.NewReader(data), Options{}); err != nil {
+		if _, err := Build([]string{tracefile.Stdin}, bytes.NewReader(data), Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}

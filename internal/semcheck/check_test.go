@@ -15,14 +15,7 @@ import (
 
 func loadModel(t *testing.T) *Model {
 	t.Helper()
-	dir, err := FindDir(".", "semconv-genai-v"+semconv.SchemaVersion)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	m, err := Load(dir)
+	m, err := LoadShipped()
 	require.NoError(t, err)
 	return m
 }
@@ -133,7 +126,20 @@ func TestLoadErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
-	_, err := FindDir(empty, "no-such-conventions")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "--semconv")
+}
+
+// TestShippedModels checks that the built-in models are the version semconv is pinned to,
+// that they load as a directory does, and that their licence travels with them.
+func TestShippedModels(t *testing.T) {
+	assert.Equal(t, semconv.SchemaVersion, ShippedVersion)
+	shippedModel, err := LoadShipped()
+	require.NoError(t, err)
+	assert.Equal(t, "built-in GenAI conventions v"+ShippedVersion, shippedModel.Dir)
+	fromDir, err := Load(filepath.Join("model", "v"+ShippedVersion))
+	require.NoError(t, err)
+	assert.Equal(t, fromDir.Attributes, shippedModel.Attributes)
+	assert.Equal(t, fromDir.Spans, shippedModel.Spans)
+	license, err := shipped.ReadFile(shippedDir + "/LICENSE")
+	require.NoError(t, err)
+	assert.Contains(t, string(license), "Apache License")
 }

@@ -1,15 +1,30 @@
 package semcheck
 
 import (
-	"errors"
+	"embed"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 )
+
+// ShippedVersion is the version of the GenAI conventions models built into the binary, the
+// one package semconv is pinned to.
+const ShippedVersion = "1.41.1"
+
+// shipped holds the models of ShippedVersion, copied unchanged from the GenAI semantic
+// conventions release with their LICENSE (Apache-2.0).
+//
+//go:embed model/v1.41.1
+var shipped embed.FS
+
+// shippedDir is the directory of the shipped models inside shipped.
+const shippedDir = "model/v" + ShippedVersion
 
 // Files of a conventions directory.
 const (
@@ -69,21 +84,33 @@ type yamlAttribute struct {
 	Deprecated       yaml.Node `yaml:"deprecated"`
 }
 
-// Load reads the conventions in dir. A missing or malformed file is an error naming it.
+// Load reads the conventions in dir, such as another version's models than the shipped ones.
+// A missing or malformed file is an error naming it.
 func Load(dir string) (*Model, error) {
-	m := &Model{Dir: dir, Attributes: make(map[string]Attribute), Spans: make(map[string]SpanDef)}
+	return load(os.DirFS(dir), ".", dir)
+}
+
+// LoadShipped returns the conventions of ShippedVersion built into the binary; it needs no
+// file beside the program.
+func LoadShipped() (*Model, error) {
+	return load(shipped, shippedDir, "built-in GenAI conventions v"+ShippedVersion)
+}
+
+// load reads the models in directory dir of fsys; label names them in errors and Model.Dir.
+func load(fsys fs.FS, dir, label string) (*Model, error) {
+	m := &Model{Dir: label, Attributes: make(map[string]Attribute), Spans: make(map[string]SpanDef)}
 	read := func(name string) (*yamlFile, error) {
-		path := filepath.Join(dir, name)
-		data, err := os.ReadFile(path)
+		file := filepath.Join(label, name)
+		data, err := fs.ReadFile(fsys, path.Join(dir, name))
 		if err != nil {
-			return nil, fmt.Errorf("semcheck: %w", err)
+			return nil, fmt.Errorf("semcheck: %s: %w", file, unwrapPathError(err))
 		}
 		var f yamlFile
 		if err := yaml.Unmarshal(data, &f); err != nil {
-			return nil, fmt.Errorf("semcheck: %s: %w", path, err)
+			return nil, fmt.Errorf("semcheck: %s: %w", file, err)
 		}
 		if len(f.Groups) == 0 {
-			return nil, fmt.Errorf("semcheck: %s: no groups: not a semantic conventions model", path)
+			return nil, fmt.Errorf("semcheck: %s: no groups: not a semantic conventions model", file)
 		}
 		return &f, nil
 	}
@@ -110,7 +137,7 @@ func Load(dir string) (*Model, error) {
 		}
 	}
 	if len(m.Attributes) == 0 {
-		return nil, fmt.Errorf("semcheck: %s: no attributes", filepath.Join(dir, RegistryFile))
+		return nil, fmt.Errorf("semcheck: %s: no attributes", filepath.Join(label, RegistryFile))
 	}
 
 	groups := make(map[string]yamlGroup, len(spans.Groups))
@@ -123,7 +150,7 @@ func Load(dir string) (*Model, error) {
 		}
 		def, err := resolve(groups, g.ID, nil)
 		if err != nil {
-			return nil, fmt.Errorf("semcheck: %s: %w", filepath.Join(dir, SpansFile), err)
+			return nil, fmt.Errorf("semcheck: %s: %w", filepath.Join(label, SpansFile), err)
 		}
 		def.ID, def.Kind = g.ID, g.SpanKind
 		for key, level := range def.Levels {
@@ -140,7 +167,7 @@ func Load(dir string) (*Model, error) {
 		m.Spans[g.ID] = def
 	}
 	if len(m.Spans) == 0 {
-		return nil, fmt.Errorf("semcheck: %s: no span groups", filepath.Join(dir, SpansFile))
+		return nil, fmt.Errorf("semcheck: %s: no span groups", filepath.Join(label, SpansFile))
 	}
 	m.byOperation = make(map[string][]SpanDef)
 	for id, def := range m.Spans {
@@ -240,27 +267,11 @@ func levelOf(n yaml.Node) string {
 	return "recommended"
 }
 
-// FindDir looks for the conventions directory name (such as "semconv-genai-v1.41.1") in
-// start and its parents, directly or under shared/ or ../shared/, and returns the first found.
-func FindDir(start, name string) (string, error) {
-	dir, err := filepath.Abs(start)
-	if err != nil {
-		return "", err
+// unwrapPathError drops the fs path of err, which names the file relative to the FS; the
+// caller names it in full.
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
 	}
-	for {
-		for _, cand := range []string{
-			filepath.Join(dir, name),
-			filepath.Join(dir, "shared", name),
-			filepath.Join(dir, "..", "shared", name),
-		} {
-			if fi, err := os.Stat(filepath.Join(cand, RegistryFile)); err == nil && fi.Mode().IsRegular() {
-				return filepath.Clean(cand), nil
-			}
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("semcheck: no " + name + " directory found here or in a parent (pass --semconv DIR)")
-		}
-		dir = parent
-	}
+	return err
 }

@@ -1,4 +1,4 @@
-package exporters
+package tracefile
 
 import (
 	"encoding/json"
@@ -55,6 +55,9 @@ func (r *MetricReader) Close() error {
 // decodeMetrics decodes one line, rejecting what is not an OTLP/JSON metrics record.
 func decodeMetrics(line []byte) (pmetric.Metrics, error) {
 	if err := checkObject(line); err != nil {
+		return pmetric.Metrics{}, err
+	}
+	if err := checkRecordSize(line); err != nil {
 		return pmetric.Metrics{}, err
 	}
 	var u pmetric.JSONUnmarshaler

@@ -1,4 +1,4 @@
-package exporters
+package tracefile
 
 import (
 	"encoding/json"
@@ -12,7 +12,7 @@ import (
 // TraceReader streams the records of an OTLP/JSON trace file, as FileExporter and the
 // OpenTelemetry Collector's file exporter write it: one ExportTraceServiceRequest per line.
 // It reads one line at a time, so memory stays bounded by the longest line (at most
-// MaxLineBytes); gzip input is decompressed transparently. Blank lines are skipped. A
+// exporters.MaxLineBytes); gzip input is decompressed transparently. Blank lines are skipped. A
 // TraceReader is not safe for concurrent use.
 type TraceReader struct {
 	r *lineReader[ptrace.Traces]
@@ -63,6 +63,9 @@ func (r *TraceReader) Close() error {
 // decodeTraces decodes one line, rejecting what is not an OTLP/JSON trace record.
 func decodeTraces(line []byte) (ptrace.Traces, error) {
 	if err := checkObject(line); err != nil {
+		return ptrace.Traces{}, err
+	}
+	if err := checkRecordSize(line); err != nil {
 		return ptrace.Traces{}, err
 	}
 	var u ptrace.JSONUnmarshaler

@@ -1,4 +1,4 @@
-package exporters
+package tracefile
 
 import (
 	"bytes"
@@ -10,21 +10,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/otelagent/exporters"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/resource"
 )
 
 func TestMetricReader(t *testing.T) {
-	rm := collectMetrics(t, sdkmetric.DefaultTemporalitySelector)
+	rm := fixedMetrics()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "metrics.jsonl")
-	exp, err := NewMetricFileExporter(path)
+	exp, err := exporters.NewMetricFileExporter(path)
 	require.NoError(t, err)
 	require.NoError(t, exp.Export(t.Context(), &rm))
 	require.NoError(t, exp.Export(t.Context(), &rm))
@@ -96,18 +96,9 @@ func TestMetricReader(t *testing.T) {
 // FuzzMetricReader feeds arbitrary bytes to the metric reader: it must never panic or loop,
 // and every record it returns must survive an encode/decode round trip unchanged.
 func FuzzMetricReader(f *testing.F) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	rm := metricdata.ResourceMetrics{Resource: resource.NewSchemaless(attribute.String("service.name", "fuzz")),
-		ScopeMetrics: []metricdata.ScopeMetrics{{Scope: instrumentation.Scope{Name: "s", Version: "1"}, Metrics: []metricdata.Metrics{
-			{Name: "tokens", Unit: "{token}", Data: metricdata.Sum[int64]{Temporality: metricdata.CumulativeTemporality, IsMonotonic: true,
-				DataPoints: []metricdata.DataPoint[int64]{{StartTime: now, Time: now.Add(time.Second), Value: 42}}}},
-			{Name: "duration", Unit: "s", Data: metricdata.Histogram[float64]{Temporality: metricdata.DeltaTemporality,
-				DataPoints: []metricdata.HistogramDataPoint[float64]{{Time: now, Count: 3, Sum: 1.5, Bounds: []float64{0.1, 1},
-					BucketCounts: []uint64{1, 1, 1}, Min: metricdata.NewExtrema(0.05), Max: metricdata.NewExtrema(2.0)}}}},
-		}}},
-	}
+	rm := fixedMetrics()
 	path := filepath.Join(f.TempDir(), "metrics.jsonl")
-	exp, err := NewMetricFileExporter(path)
+	exp, err := exporters.NewMetricFileExporter(path)
 	require.NoError(f, err)
 	require.NoError(f, exp.Export(context.Background(), &rm))
 	require.NoError(f, exp.Shutdown(context.Background()))
@@ -157,4 +148,34 @@ func FuzzMetricReader(f *testing.F) {
 		}
 		t.Fatal("reader did not stop")
 	})
+}
+
+// fixedMetrics returns a sum and a histogram, as a meter provider would collect them.
+func fixedMetrics() metricdata.ResourceMetrics {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	rm := metricdata.ResourceMetrics{Resource: resource.NewSchemaless(attribute.String("service.name", "fuzz")),
+		ScopeMetrics: []metricdata.ScopeMetrics{{Scope: instrumentation.Scope{Name: "s", Version: "1"}, Metrics: []metricdata.Metrics{
+			{Name: "tokens", Unit: "{token}", Data: metricdata.Sum[int64]{Temporality: metricdata.CumulativeTemporality, IsMonotonic: true,
+				DataPoints: []metricdata.DataPoint[int64]{{StartTime: now, Time: now.Add(time.Second), Value: 42}}}},
+			{Name: "duration", Unit: "s", Data: metricdata.Histogram[float64]{Temporality: metricdata.DeltaTemporality,
+				DataPoints: []metricdata.HistogramDataPoint[float64]{{Time: now, Count: 3, Sum: 1.5, Bounds: []float64{0.1, 1},
+					BucketCounts: []uint64{1, 1, 1}, Min: metricdata.NewExtrema(0.05), Max: metricdata.NewExtrema(2.0)}}}},
+		}}},
+	}
+	return rm
+}
+
+// readMetricLines decodes every line of an OTLP/JSON metrics file, independently of the reader.
+func readMetricLines(t *testing.T, path string) []pmetric.Metrics {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var out []pmetric.Metrics
+	for i, line := range bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n")) {
+		var u pmetric.JSONUnmarshaler
+		md, err := u.UnmarshalMetrics(line)
+		require.NoError(t, err, "%s:%d", path, i+1)
+		out = append(out, md)
+	}
+	return out
 }

@@ -1,4 +1,4 @@
-package exporters
+package tracefile
 
 import (
 	"bufio"
@@ -11,10 +11,9 @@ import (
 	"os"
 	"slices"
 	"strings"
-)
 
-// MaxLineBytes is the longest line TraceReader and MetricReader accept: 64 MiB.
-const MaxLineBytes = 64 << 20
+	"github.com/agenttrace/otelagent/exporters"
+)
 
 var (
 	// gzipMagic starts every gzip stream; no JSON text starts with it.
@@ -54,7 +53,7 @@ type lineReader[T any] struct {
 
 // newLineReader returns a reader of r, which it gunzips if r starts with the gzip magic bytes.
 func newLineReader[T any](r io.Reader, name string, decode func([]byte) (T, error)) *lineReader[T] {
-	lr := &lineReader[T]{name: name, maxLine: MaxLineBytes, decode: decode}
+	lr := &lineReader[T]{name: name, maxLine: exporters.MaxLineBytes, decode: decode}
 	if r == nil {
 		lr.err = fmt.Errorf("%s: nil reader", name)
 		return lr
@@ -78,7 +77,7 @@ func newLineReader[T any](r io.Reader, name string, decode func([]byte) (T, erro
 func openLineReader[T any](path string, decode func([]byte) (T, error)) (*lineReader[T], error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("exporters: %w", err)
+		return nil, fmt.Errorf("tracefile: %w", err)
 	}
 	lr := newLineReader(f, path, decode)
 	lr.closers = append(lr.closers, f)
@@ -194,7 +193,7 @@ func checkRecord(line []byte, fields ...string) error {
 	want := signalOf(fields[0])
 	for key := range top {
 		if other := signalOf(key); other != "" {
-			return fmt.Errorf("not OTLP/JSON %s: the line holds %s (%q)", want, other, key)
+			return &signalError{want: want, found: other, field: key}
 		}
 	}
 	keys := make([]string, 0, len(top))
@@ -206,6 +205,16 @@ func checkRecord(line []byte, fields ...string) error {
 		keys = append(keys[:5], "...")
 	}
 	return fmt.Errorf("not OTLP/JSON %s: no %q field (fields: %s)", want, fields[0], strings.Join(keys, ", "))
+}
+
+// signalError is the error for a record of another signal than the reader's.
+type signalError struct {
+	want, found string // "traces", "metrics", ...
+	field       string // the top-level field naming the signal found
+}
+
+func (e *signalError) Error() string {
+	return fmt.Sprintf("not OTLP/JSON %s: the line holds %s (%q)", e.want, e.found, e.field)
 }
 
 // signalOf names the signal whose requests have the top-level field, or returns "".

@@ -1,4 +1,4 @@
-package exporters
+package tracefile
 
 import (
 	"bytes"
@@ -16,7 +16,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
-const goldenTraces = "testdata/traces.golden.jsonl"
+// goldenTraces is the file exporter's golden output.
+const goldenTraces = "../../exporters/testdata/traces.golden.jsonl"
 
 // readResult is what a reader returned for one call of Next.
 type readResult struct {
@@ -45,7 +46,7 @@ func drainTraces(t *testing.T, r *TraceReader) (results []readResult, final erro
 	return nil, nil
 }
 
-func mustRead(t *testing.T, path string) string {
+func mustRead(t testing.TB, path string) string {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -284,6 +285,9 @@ func FuzzTraceReader(f *testing.F) {
 			if err != nil {
 				return // input errors (broken gzip) end the stream
 			}
+			if td.SpanCount() > MaxRecordSpans {
+				t.Fatalf("a record of %d spans passed the limit", td.SpanCount())
+			}
 			var m ptrace.JSONMarshaler
 			first, err := m.MarshalTraces(td)
 			if err != nil {
@@ -332,4 +336,19 @@ func TestForEachSpan(t *testing.T) {
 
 	_, err = ForEachSpan(filepath.Join(dir, "missing.jsonl"), nil)
 	assert.ErrorIs(t, err, os.ErrNotExist)
+}
+
+// readTraceLines decodes every line of an OTLP/JSON trace file, independently of the reader.
+func readTraceLines(t *testing.T, path string) []ptrace.Traces {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var out []ptrace.Traces
+	for i, line := range bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n")) {
+		var u ptrace.JSONUnmarshaler
+		td, err := u.UnmarshalTraces(line)
+		require.NoError(t, err, "%s:%d", path, i+1)
+		out = append(out, td)
+	}
+	return out
 }

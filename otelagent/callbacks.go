@@ -5,21 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-
-	"github.com/agenttrace/otelagent/semconv"
 )
 
-// OnMessagesInvoke starts an agent invocation like Invoke, for code written against the
-// seed's callback pair. usage is provisional: OnMessagesComplete's usage, when non-zero,
+// OnMessagesInvoke starts an agent invocation like Invoke, for code written as a pair of
+// callbacks (on invoke, on complete) rather than around an Invocation. usage is provisional: OnMessagesComplete's usage, when non-zero,
 // replaces it, never adds to it. cacheHit is ignored here; OnMessagesComplete's decides. The
 // returned context carries the invocation.
 func (t *Tracer) OnMessagesInvoke(ctx context.Context, agent string, messages []Message, usage TokenUsage, cacheHit bool) context.Context {
 	_ = cacheHit
+	agent = validUTF8(agent)
 	ctx, inv := t.Invoke(ctx, agent, messages)
 	if inv == nil {
 		return ctx
 	}
-	inv.seeded = true
+	inv.fromCallbacks = true
 	inv.provisional = usage
 	t.open.push(agent, inv)
 	return ctx
@@ -33,10 +32,11 @@ func (t *Tracer) OnMessagesComplete(ctx context.Context, agent string, outputs [
 	if t == nil {
 		return ErrNilTracer
 	}
+	agent = validUTF8(agent)
 	if ctx != nil {
 		for inv := invocationFromContext(ctx); inv != nil; inv = inv.parent {
-			if inv.op == semconv.OperationInvokeAgent && inv.agentName == agent && !inv.done.Load() {
-				return inv.Complete(outputs, seedCompleteOptions(inv, usage, cacheHit)...)
+			if inv.op.isAgent && inv.agentName == agent && !inv.done.Load() {
+				return inv.Complete(outputs, callbackCompleteOptions(inv, usage, cacheHit)...)
 			}
 		}
 	}
@@ -46,7 +46,7 @@ func (t *Tracer) OnMessagesComplete(ctx context.Context, agent string, outputs [
 		if inv == nil {
 			return fmt.Errorf("%w for agent %q", ErrNoOpenInvocation, agent)
 		}
-		err := inv.Complete(outputs, seedCompleteOptions(inv, usage, cacheHit)...)
+		err := inv.Complete(outputs, callbackCompleteOptions(inv, usage, cacheHit)...)
 		if !errors.Is(err, ErrAlreadyCompleted) {
 			return err
 		}
@@ -54,7 +54,7 @@ func (t *Tracer) OnMessagesComplete(ctx context.Context, agent string, outputs [
 	}
 }
 
-func seedCompleteOptions(inv *Invocation, usage TokenUsage, cacheHit bool) []CompleteOption {
+func callbackCompleteOptions(inv *Invocation, usage TokenUsage, cacheHit bool) []CompleteOption {
 	if usage.IsZero() {
 		usage = inv.provisional
 	}

@@ -1,0 +1,121 @@
+package exporters
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+)
+
+// otlpEnv is what the OTEL_EXPORTER_OTLP_* variables say for one signal, checked. The
+// signal's own variable wins over the general one, as in the OpenTelemetry exporters.
+type otlpEnv struct {
+	// endpoint is true when an endpoint variable is set.
+	endpoint bool
+	// headers are the parsed headers; nil when no headers variable is set.
+	headers map[string]string
+}
+
+// otlpVars returns the signal's variable NAME (OTEL_EXPORTER_OTLP_TRACES_NAME) and the general
+// one (OTEL_EXPORTER_OTLP_NAME).
+func otlpVars(s otlpSignal, name string) []string {
+	return []string{"OTEL_EXPORTER_OTLP_" + strings.ToUpper(s.name) + "_" + name, "OTEL_EXPORTER_OTLP_" + name}
+}
+
+// readOTLPEnv checks every OTEL_EXPORTER_OTLP_* variable of the signal and its general form.
+// Errors name the variable and never hold a header value, a URL's password or query values.
+func readOTLPEnv(s otlpSignal) (otlpEnv, error) {
+	var e otlpEnv
+	var errs []error
+	for _, name := range otlpVars(s, "ENDPOINT") {
+		if v, ok := lookupEnv(name); ok {
+			e.endpoint = true
+			if _, err := checkEndpoint(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			}
+		}
+	}
+	for i, name := range otlpVars(s, "HEADERS") {
+		v, ok := lookupEnv(name)
+		if !ok {
+			continue
+		}
+		h, err := parseHeaders(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			continue
+		}
+		if i == 0 || e.headers == nil {
+			e.headers = h
+		}
+	}
+	for _, name := range otlpVars(s, "TIMEOUT") {
+		if _, err := envMillis(name); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, name := range otlpVars(s, "COMPRESSION") {
+		if v, ok := lookupEnv(name); ok && v != CompressionGzip && v != CompressionNone {
+			errs = append(errs, fmt.Errorf("%s: %q is not one of %s, %s", name, v, CompressionGzip, CompressionNone))
+		}
+	}
+	for _, name := range otlpVars(s, "INSECURE") {
+		if v, ok := lookupEnv(name); ok {
+			if _, err := parseEnvBool(name, v); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	for _, file := range []string{"CERTIFICATE", "CLIENT_CERTIFICATE", "CLIENT_KEY"} {
+		for _, name := range otlpVars(s, file) {
+			if v, ok := lookupEnv(name); ok {
+				if _, err := os.Stat(v); err != nil {
+					errs = append(errs, fmt.Errorf("%s: cannot read %q: %w", name, v, unwrapPathError(err)))
+				}
+			}
+		}
+	}
+	return e, errors.Join(errs...)
+}
+
+// parseHeaders parses the W3C-baggage-like list of OTEL_EXPORTER_OTLP_HEADERS:
+// "name=value,name2=value2", values percent-decoded ('+' stays a plus). Errors say which
+// entry is wrong and how, never what its value is.
+func parseHeaders(v string) (map[string]string, error) {
+	headers := map[string]string{}
+	for i, entry := range strings.Split(v, ",") {
+		n := i + 1
+		name, value, ok := strings.Cut(entry, "=")
+		if !ok {
+			return nil, fmt.Errorf("entry %d has no '=' (the format is name=value,name2=value2)", n)
+		}
+		name = strings.TrimSpace(name)
+		if !isHeaderName(name) {
+			return nil, fmt.Errorf("entry %d has an empty or invalid header name", n)
+		}
+		decoded, err := url.PathUnescape(value)
+		if err != nil {
+			return nil, fmt.Errorf("entry %d (%s) has a bad percent-encoding in its value", n, name)
+		}
+		decoded = strings.TrimSpace(decoded)
+		if strings.ContainsFunc(decoded, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+			return nil, fmt.Errorf("entry %d (%s) has a control character in its value", n, name)
+		}
+		headers[name] = decoded
+	}
+	return headers, nil
+}
+
+// isHeaderName reports whether s is a non-empty HTTP token (RFC 9110).
+func isHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r > 0x7e || r <= ' ' || strings.ContainsRune("\"(),/:;<=>?@[\\]{}", r) {
+			return false
+		}
+	}
+	return true
+}

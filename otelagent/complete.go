@@ -1,0 +1,300 @@
+package otelagent
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/agenttrace/otelagent/semconv"
+)
+
+// The Complete pipeline: work out what an operation counts (finish), then record it on the
+// span, the metrics, the statistics and the event log.
+
+// outcome is what one completed operation counts, worked out once and then recorded on the
+// span, the metrics and the statistics.
+type outcome struct {
+	model         string // response model, else request model: the key of statistics and counters
+	responseModel string // the model the usage named, if any
+	isAgent       bool
+	hit           bool
+	errType       string
+	errText       string // the error's message, made safe to record
+	spanUsage     counts // what the span shows: own usage merged with its chat children
+	spent         counts // newly counted as spent at this level
+	saved         int64  // tokens a cache hit avoided
+	cost          float64
+	costSaved     float64
+	priced        bool // the model's price is known
+	unpriced      bool // pricing is set, tokens were counted, and the model is not in it
+	rollup        rollup
+	late          bool // a chat completed after its agent: spent is what it added beyond it
+}
+
+func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig, end time.Time) error {
+	if i.fromCallbacks {
+		t.open.remove(i)
+	}
+	usageErr := cc.usage.Validate()
+	own := countsOf(cc.usage)
+	if usageErr != nil {
+		own = counts{}
+	}
+	o := outcome{model: cc.usage.Model, responseModel: cc.usage.Model, isAgent: i.op.isAgent}
+	if o.model == "" {
+		o.model = i.requestModel
+	}
+	o.hit = o.isAgent && cc.cacheHit
+	if cc.err != nil {
+		o.errType = validUTF8(ErrorType(cc.err))
+		o.errText = t.errorText(cc.err)
+	}
+	price, priced := t.prices.lookup(o.model)
+	o.priced = priced
+	ownTotal := own
+	if o.hit {
+		ownTotal = counts{}
+	}
+	children := i.close(ownTotal)
+	if o.hit {
+		o.saved = own.total
+		o.spanUsage = children.usage
+		if priced {
+			o.costSaved = price.cost(own)
+		}
+	} else {
+		o.spanUsage = own.merge(children.usage)
+		o.spent = o.spanUsage.sub(children.usage)
+		if priced {
+			o.cost = price.cost(o.spent)
+			o.costSaved = price.cacheReadSaving(o.spent)
+		}
+	}
+	o.cost, o.costSaved = finiteCost(o.cost, o.model), finiteCost(o.costSaved, o.model)
+	o.unpriced = t.prices.table != nil && !priced && o.model != "" && (o.saved > 0 || !o.spent.isZero())
+	o.rollup = rollup{
+		usage:  o.spanUsage,
+		cost:   children.cost + o.cost,
+		saved:  children.saved + o.costSaved,
+		priced: children.priced || (priced && (o.saved > 0 || !own.isZero())),
+		seen:   !o.spanUsage.isZero(),
+	}
+	if i.op.isChat && i.agent != nil {
+		if o.late, o.spent = i.agent.addChild(o.rollup); o.late {
+			o.cost, o.costSaved = 0, 0
+			if priced {
+				o.cost = price.cost(o.spent)
+				o.costSaved = price.cacheReadSaving(o.spent)
+			}
+		} else {
+			o.spent = o.spanUsage
+		}
+	}
+
+	t.endSpan(i, outputs, cc, &o, usageErr, end)
+	t.recordMetrics(i, &o, end)
+	t.recordStats(i, &o, end)
+	if t.log != nil {
+		e := Event{
+			Time: end, Name: semconv.EventOperationCompleted, Operation: i.op.name, Agent: i.agentName, Tool: i.toolName(),
+			Model: o.model, CacheHit: o.hit, Usage: cc.usage, Duration: end.Sub(i.start),
+			sc: i.span.SpanContext(),
+		}
+		e.Error = o.errText
+		t.log.add(e)
+	}
+	return usageErr
+}
+
+func (t *Tracer) endSpan(i *Invocation, outputs []Message, cc *completeConfig, o *outcome, usageErr error, end time.Time) {
+	span := i.span
+	if !span.IsRecording() {
+		span.End(trace.WithTimestamp(end))
+		return
+	}
+	buf := getAttrs()
+	defer putAttrs(buf)
+	attrs := *buf
+	if cc.usage.Model != "" {
+		attrs = append(attrs, semconv.GenAIResponseModel(cc.usage.Model))
+	}
+	if u := o.spanUsage; !u.isZero() {
+		attrs = append(attrs,
+			semconv.GenAIUsageInputTokensKey.Int64(u.prompt),
+			semconv.GenAIUsageOutputTokensKey.Int64(u.completion),
+			semconv.GenAIUsageCacheReadInputTokensKey.Int64(u.cacheRead),
+			semconv.GenAIUsageCacheCreationInputTokensKey.Int64(u.cacheCreation),
+			semconv.GenAIUsageReasoningOutputTokensKey.Int64(u.reasoning),
+			semconv.UsageTotalTokensKey.Int64(u.total),
+		)
+	}
+	if o.isAgent {
+		attrs = append(attrs, semconv.CacheHit(o.hit))
+	}
+	if o.saved > 0 {
+		attrs = append(attrs, semconv.CacheTokensSavedKey.Int64(o.saved))
+	}
+	if o.rollup.priced {
+		attrs = append(attrs, semconv.CostUSDKey.Float64(o.rollup.cost), semconv.CostSavedUSDKey.Float64(o.rollup.saved))
+	}
+	if o.late {
+		c := o.spent
+		attrs = append(attrs, semconv.RollupLateKey.Bool(true),
+			semconv.RollupCountedInputTokensKey.Int64(c.prompt),
+			semconv.RollupCountedOutputTokensKey.Int64(c.completion),
+			semconv.RollupCountedCacheReadInputTokensKey.Int64(c.cacheRead),
+			semconv.RollupCountedCacheCreationInputTokensKey.Int64(c.cacheCreation),
+			semconv.RollupCountedReasoningOutputTokensKey.Int64(c.reasoning),
+			semconv.RollupCountedTotalTokensKey.Int64(c.total),
+			semconv.RollupCountedCostUSDKey.Float64(o.cost),
+			semconv.RollupCountedCostSavedUSDKey.Float64(o.costSaved))
+	}
+	if len(cc.finishReasons) > 0 {
+		attrs = append(attrs, semconv.GenAIResponseFinishReasonsKey.StringSlice(cc.finishReasons))
+	}
+	if usageErr != nil {
+		attrs = append(attrs, semconv.UsageInvalidKey.String(usageErr.Error()))
+	}
+	if t.capture && len(outputs) > 0 {
+		key := semconv.GenAIOutputMessagesKey
+		var out string
+		var truncated bool
+		if i.op.isTool {
+			key = semconv.GenAIToolCallResultKey
+			out, truncated = t.toolContent(outputs)
+		} else {
+			out, truncated = encodeMessages(outputs, true, cc.finishReasons, t.redact, t.maxBytes)
+		}
+		attrs = append(attrs, key.String(out))
+		if truncated {
+			attrs = append(attrs, semconv.ContentTruncatedKey.Bool(true))
+		}
+	}
+	if o.errType != "" {
+		attrs = append(attrs, semconv.ErrorType(o.errType))
+		span.SetStatus(codes.Error, o.errText)
+	}
+	span.SetAttributes(attrs...)
+	span.End(trace.WithTimestamp(end))
+	*buf = attrs
+}
+
+func (t *Tracer) recordMetrics(i *Invocation, o *outcome, end time.Time) {
+	ctx := i.ctx
+	// The conventions' metrics name a response model only when the usage said which one
+	// answered; the module's counters fall back to the requested model.
+	respModel := o.responseModel
+	t.ins.duration.Record(ctx, end.Sub(i.start).Seconds(),
+		t.sets.operation(i.op.name, i.providerAttr, i.requestModel, respModel, o.errType).rec...)
+	if !o.hit && !o.spanUsage.isZero() {
+		t.ins.tokenUsage.Record(ctx, o.spanUsage.prompt,
+			t.sets.tokenUsage(i.op.name, i.providerAttr, i.requestModel, respModel, semconv.TokenTypeInput).rec...)
+		t.ins.tokenUsage.Record(ctx, o.spanUsage.completion,
+			t.sets.tokenUsage(i.op.name, i.providerAttr, i.requestModel, respModel, semconv.TokenTypeOutput).rec...)
+	}
+	t.ins.invocations.Add(ctx, 1, t.sets.invocation(i.agentName, i.op.name, o.isAgent, o.hit, o.errType).add...)
+	t.ins.active.Add(ctx, -1, t.sets.active(i.agentName, i.op.name).add...)
+	if !o.spent.isZero() {
+		for _, k := range [...]struct {
+			kind string
+			n    int64
+		}{
+			{semconv.TokenKindInput, o.spent.prompt},
+			{semconv.TokenKindOutput, o.spent.completion},
+			{semconv.TokenKindCacheRead, o.spent.cacheRead},
+			{semconv.TokenKindCacheCreation, o.spent.cacheCreation},
+			{semconv.TokenKindReasoning, o.spent.reasoning},
+		} {
+			if k.n != 0 {
+				t.ins.tokens.Add(ctx, k.n, t.sets.tokens(i.agentName, o.model, k.kind).add...)
+			}
+		}
+	}
+	if o.saved > 0 || o.cost > 0 || o.costSaved > 0 {
+		opts := t.sets.agentModel(i.agentName, o.model).add
+		if o.saved > 0 {
+			t.ins.tokensSaved.Add(ctx, o.saved, opts...)
+		}
+		if o.cost > 0 {
+			t.ins.cost.Add(ctx, o.cost, opts...)
+		}
+		if o.costSaved > 0 {
+			t.ins.costSaved.Add(ctx, o.costSaved, opts...)
+		}
+	}
+}
+
+func (t *Tracer) recordStats(i *Invocation, o *outcome, end time.Time) {
+	s := &t.stats
+	if o.isAgent {
+		if o.hit {
+			s.hits.Add(1)
+		} else {
+			s.misses.Add(1)
+		}
+	}
+	satAddAtomic(&s.saved, o.saved)
+	s.spent.add(o.spent)
+	s.costSpent.add(o.cost)
+	s.costSave.add(o.costSaved)
+
+	latency := end.Sub(i.start)
+	if o.isAgent || !o.spent.isZero() || o.saved > 0 {
+		g := s.agents.get(i.agentName)
+		if o.isAgent {
+			g.inFlight.Add(-1)
+			countOperation(g, o, latency)
+		}
+		tallyTokens(g, o)
+	}
+	if i.requestModel != "" {
+		s.models.get(i.requestModel).inFlight.Add(-1)
+	}
+	if o.model != "" {
+		g := s.models.get(o.model)
+		countOperation(g, o, latency)
+		tallyTokens(g, o)
+		if o.priced {
+			g.priced.Store(true)
+		}
+		if o.unpriced && s.noteUnpriced(o.model) {
+			warnUnpriced(o.model, t.prices.asOf)
+		}
+	}
+}
+
+func countOperation(g *group, o *outcome, latency time.Duration) {
+	g.invocations.Add(1)
+	if o.errType != "" {
+		g.errors.Add(1)
+	}
+	if o.isAgent {
+		if o.hit {
+			g.hits.Add(1)
+		} else {
+			g.misses.Add(1)
+		}
+	}
+	g.latency.record(latency)
+}
+
+func tallyTokens(g *group, o *outcome) {
+	g.spent.add(o.spent)
+	satAddAtomic(&g.saved, o.saved)
+	g.cost.add(o.cost)
+	g.costSaved.add(o.costSaved)
+}
+
+// finiteCost returns v, or 0 when it is not finite, reported to otel.Handle: a validated table
+// keeps costs finite, and one NaN would spoil every total and metric it reached.
+func finiteCost(v float64, model string) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		otel.Handle(fmt.Errorf("otelagent: cost of model %q is %v, not counted", model, v))
+		return 0
+	}
+	return v
+}
