@@ -89,6 +89,7 @@ TIMEOUT, and their TRACES_ forms). The exit status is 1 when any span was not de
 	f.StringArrayVar(&headers, "header", nil, "request header key=value (repeatable)")
 	f.DurationVar(&cfg.Timeout, "timeout", 0, "timeout of each request (default 10s)")
 	f.IntVar(&cfg.BatchSpans, "batch", 0, fmt.Sprintf("most spans per request (default %d)", replay.DefaultBatchSpans))
+	f.IntVar(&cfg.Concurrency, "concurrency", 0, fmt.Sprintf("most requests in flight at once; 1 keeps the file order (default %d)", replay.DefaultConcurrency))
 	f.IntVar(&cfg.MaxAttempts, "attempts", 0, fmt.Sprintf("most tries per request (default %d)", replay.DefaultMaxAttempts))
 	f.DurationVar(&cfg.InitialBackoff, "backoff", 0, fmt.Sprintf("wait after the first failure, doubled after each next one (default %s)", replay.DefaultInitialBackoff))
 	f.DurationVar(&cfg.MaxBackoff, "max-backoff", 0, fmt.Sprintf("longest wait between tries (default %s)", replay.DefaultMaxBackoff))

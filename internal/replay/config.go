@@ -19,6 +19,7 @@ const (
 // Defaults of Config.
 const (
 	DefaultBatchSpans     = 512
+	DefaultConcurrency    = 4
 	DefaultMaxAttempts    = 5
 	DefaultInitialBackoff = 500 * time.Millisecond
 	DefaultMaxBackoff     = 30 * time.Second
@@ -49,6 +50,10 @@ type Config struct {
 	// BatchSpans is the most spans per request (a record holding more goes alone); 0 means
 	// DefaultBatchSpans.
 	BatchSpans int
+	// Concurrency is the most requests in flight at once; 0 means DefaultConcurrency. The
+	// files are read and decoded while earlier batches are encoded and sent, so the spans of
+	// different requests may arrive in any order; 1 sends them in file order.
+	Concurrency int
 	// MaxAttempts bounds the tries of one request; 0 means DefaultMaxAttempts.
 	MaxAttempts int
 	// InitialBackoff is the wait after the first failure, doubled after each next one up to
@@ -131,8 +136,8 @@ func (c Config) withDefaults() (Config, error) {
 	default:
 		errs = append(errs, fmt.Errorf("protocol %q: want %s or %s", c.Protocol, ProtocolGRPC, ProtocolHTTPProtobuf))
 	}
-	if c.Timeout < 0 || c.BatchSpans < 0 || c.MaxAttempts < 0 || c.InitialBackoff < 0 || c.MaxBackoff < 0 {
-		errs = append(errs, errors.New("timeout, batch size, attempts and backoffs must not be negative"))
+	if c.Timeout < 0 || c.BatchSpans < 0 || c.Concurrency < 0 || c.MaxAttempts < 0 || c.InitialBackoff < 0 || c.MaxBackoff < 0 {
+		errs = append(errs, errors.New("timeout, batch size, concurrency, attempts and backoffs must not be negative"))
 	}
 	if len(errs) > 0 {
 		return c, fmt.Errorf("replay: %w", errors.Join(errs...))
@@ -142,6 +147,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.BatchSpans == 0 {
 		c.BatchSpans = DefaultBatchSpans
+	}
+	if c.Concurrency == 0 {
+		c.Concurrency = DefaultConcurrency
 	}
 	if c.MaxAttempts == 0 {
 		c.MaxAttempts = DefaultMaxAttempts

@@ -39,6 +39,42 @@ type receiver struct {
 	failAlways bool
 	permanent  bool
 	headers    []string
+	// together, when set, holds every request until that many are in the receiver at once.
+	together *barrier
+}
+
+// barrier opens once n requests are waiting in it at the same time, and stays open.
+type barrier struct {
+	n       int
+	mu      sync.Mutex
+	waiting int
+	open    chan struct{}
+}
+
+func newBarrier(n int) *barrier { return &barrier{n: n, open: make(chan struct{})} }
+
+// wait reports whether the barrier opened before ctx (the request's deadline) ended.
+func (b *barrier) wait(ctx context.Context) bool {
+	if b == nil {
+		return true
+	}
+	b.mu.Lock()
+	b.waiting++
+	if b.waiting == b.n {
+		close(b.open)
+	}
+	b.mu.Unlock()
+	defer func() {
+		b.mu.Lock()
+		b.waiting--
+		b.mu.Unlock()
+	}()
+	select {
+	case <-b.open:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 func (r *receiver) accept(td ptrace.Traces, header string) bool {
@@ -76,7 +112,7 @@ func (g *grpcReceiver) Export(ctx context.Context, req ptraceotlp.ExportRequest)
 	if v := md.Get("x-tenant"); len(v) > 0 {
 		h = v[0]
 	}
-	if !g.r.accept(req.Traces(), h) {
+	if !g.r.together.wait(ctx) || !g.r.accept(req.Traces(), h) {
 		code := codes.Unavailable
 		if g.r.permanent {
 			code = codes.InvalidArgument
@@ -114,7 +150,7 @@ func startHTTP(t *testing.T, r *receiver) string {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		if !r.accept(req.Traces(), hr.Header.Get("x-tenant")) {
+		if !r.together.wait(hr.Context()) || !r.accept(req.Traces(), hr.Header.Get("x-tenant")) {
 			code := http.StatusServiceUnavailable
 			if r.permanent {
 				code = http.StatusBadRequest
@@ -185,7 +221,8 @@ func TestReplayDelivers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := &receiver{failFirst: tt.fail}
-			cfg := Config{Protocol: tt.protocol, Insecure: true, BatchSpans: 25, Headers: map[string]string{"x-tenant": "t1"}}
+			// One request at a time, so the spans arrive in file order.
+			cfg := Config{Protocol: tt.protocol, Insecure: true, BatchSpans: 25, Concurrency: 1, Headers: map[string]string{"x-tenant": "t1"}}
 			if tt.protocol == ProtocolGRPC {
 				cfg.Endpoint = startGRPC(t, r)
 			} else {
@@ -216,6 +253,45 @@ func TestReplayDelivers(t *testing.T) {
 				assert.Equal(t, want[i].EndTimestamp(), sp.EndTimestamp())
 				assert.Equal(t, []string{"svc-a", "svc-b"}[i/10%2], r.resources[i])
 			}
+		})
+	}
+}
+
+// TestReplaySendsConcurrently holds every request in the receiver until Concurrency of them
+// are in it at once: a replay that sends one request at a time never gets an answer.
+func TestReplaySendsConcurrently(t *testing.T) {
+	for _, protocol := range []string{ProtocolGRPC, ProtocolHTTPProtobuf} {
+		t.Run(protocol, func(t *testing.T) {
+			const concurrency = 3
+			r := &receiver{together: newBarrier(concurrency)}
+			// The timeout only bounds a failing run; MaxAttempts 1 makes it fail at once.
+			cfg := Config{Protocol: protocol, Insecure: true, BatchSpans: 10, Concurrency: concurrency,
+				MaxAttempts: 1, Timeout: 10 * time.Second}
+			if protocol == ProtocolGRPC {
+				cfg.Endpoint = startGRPC(t, r)
+			} else {
+				cfg.Endpoint = startHTTP(t, r)
+			}
+			path := filepath.Join(t.TempDir(), "trace.jsonl")
+			want := writeTraces(t, path, 2*concurrency, 10)
+
+			var calls int
+			cfg.Progress = func(Progress) { calls++ } // not synchronised: called on Replay's goroutine only
+			res, err := Replay(t.Context(), cfg, []string{path}, nil)
+			require.NoError(t, err)
+			assert.True(t, res.Delivered(), "%+v", res)
+			assert.EqualValues(t, len(want), res.Sent)
+			assert.Equal(t, 2*concurrency, res.Requests)
+			assert.Equal(t, 2*concurrency+1, calls, "after every request and at the end")
+
+			var wantIDs, gotIDs []pcommon.SpanID
+			for _, sp := range want {
+				wantIDs = append(wantIDs, sp.SpanID())
+			}
+			for _, sp := range r.spans {
+				gotIDs = append(gotIDs, sp.SpanID())
+			}
+			assert.ElementsMatch(t, wantIDs, gotIDs)
 		})
 	}
 }

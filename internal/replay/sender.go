@@ -140,6 +140,7 @@ func newHTTPSender(c Config) (*httpSender, error) {
 	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.TLSClientConfig = tc
+	transport.MaxIdleConnsPerHost = max(c.Concurrency, transport.MaxIdleConnsPerHost) // one kept per sender
 	return &httpSender{url: u.String(), redacted: redactURL(u), client: &http.Client{Transport: transport}, headers: c.Headers}, nil
 }
 
