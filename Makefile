@@ -1,5 +1,5 @@
 # Everyday commands; each is a plain go command you can also run by hand.
-.PHONY: all run test race bench bench-compare bench-profile lint vet fmt e2e jaeger prometheus compose-check stack-up stack-down report fuzz chromium screenshot
+.PHONY: all run test race bench bench-compare bench-profile lint vet fmt e2e jaeger prometheus compose-check bench-replay stack-up stack-down report fuzz chromium screenshot
 
 all: lint test
 
@@ -45,6 +45,9 @@ jaeger:     ## build the pinned Jaeger v2 into .cache/bin/jaeger (minutes the fi
 
 prometheus: ## install Prometheus from Debian's packages if it is missing
 	scripts/install-prometheus.sh
+
+bench-replay: ## spans/s of otelagent replay and of an ocb-built Collector sending a 1 GB file to Jaeger (minutes; not in CI)
+	scripts/bench-replay.sh
 
 compose-check: ## validate docker-compose.yaml and the files it mounts
 	scripts/check-compose.sh

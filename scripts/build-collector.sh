@@ -38,11 +38,12 @@ start=$SECONDS
 # repository stays clean, and build to a temporary name first, so that an
 # interrupted build never leaves a binary that looks complete.
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+tmp=""
+trap 'rm -rf "$work" $tmp' EXIT
 cp "$manifest" "$work/builder-config.yaml"
 (cd "$work" && CGO_ENABLED=0 "$ocb" --config builder-config.yaml --ldflags='-s -w' >&2)
 tmp="$(mktemp "$bin.XXXXXX")"
-mv -f "$work/build/otelcol-replay" "$tmp"
+cp "$work/build/otelcol-replay" "$tmp"
 chmod 0755 "$tmp"
 mv -f "$tmp" "$bin"
 echo "$want" >"$stamp"
