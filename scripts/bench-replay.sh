@@ -14,6 +14,7 @@
 #   BENCH_REPLAY_SIZE_MB   size of the file (1024)
 #   BENCH_REPLAY_ROUNDS    rounds, replay and Collector alternating (3)
 #   BENCH_REPLAY_ARGS      extra flags for otelagent replay
+#   BENCH_COLLECTOR_COMPRESSION  compression of the Collector's OTLP exporter (gzip, its default)
 #   OTELAGENT_JAEGER_BIN   Jaeger binary (default: scripts/build-jaeger.sh builds one)
 set -euo pipefail
 
@@ -178,6 +179,7 @@ exporters:
     endpoint: "$otlp"
     tls:
       insecure: true
+    compression: ${BENCH_COLLECTOR_COMPRESSION:-gzip}
     sending_queue:
       # Wait rather than drop when Jaeger lags: the file must arrive whole.
       block_on_overflow: true
