@@ -20,6 +20,15 @@
 // agent comes later in the input, through the pending table.
 // Cache hits and misses count invoke_agent spans only.
 //
+// # Models
+//
+// The model of an operation is its gen_ai.response.model, else its gen_ai.request.model, else
+// "(unknown)": otelagent sets the response model of an invoke_agent from its chats when its
+// own usage names none, and groups its statistics and metrics by the same rule. By model, a
+// row counts the invocations of that model, and the tokens and cost spent by operations of it:
+// the usage of a chat inside an agent moves from the agent's model to the chat's. Model rows,
+// like agent rows, add up to the totals, and a SaveTrace summary gives the same rows.
+//
 // # Memory
 //
 // State is kept per group (at most MaxGroups per dimension, the rest pooled under "_OTHER")

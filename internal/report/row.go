@@ -59,6 +59,13 @@ type tally struct {
 	costSaved float64
 }
 
+// neg returns -t, to take a tally out of a group.
+func (t tally) neg() tally {
+	u := t.usage
+	return tally{usage: Usage{Prompt: -u.Prompt, Completion: -u.Completion, Total: -u.Total, CacheRead: -u.CacheRead,
+		CacheCreation: -u.CacheCreation, Reasoning: -u.Reasoning}, saved: -t.saved, cost: -t.cost, costSaved: -t.costSaved}
+}
+
 func (t *tally) add(o tally) {
 	t.usage.add(o.usage)
 	t.saved = addSat(t.saved, o.saved)

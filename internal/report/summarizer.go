@@ -87,6 +87,13 @@ func (o Options) Validate() error {
 	return nil
 }
 
+// Indexes of Summarizer.groups.
+const (
+	dimAgent = iota
+	dimModel
+	dimConversation
+)
+
 // operation is what one counted span contributes.
 type operation struct {
 	agent, model, conversation string
@@ -216,8 +223,9 @@ func (s *Summarizer) addSpan(sp ptrace.Span) {
 	switch opName {
 	case semconv.OperationInvokeAgent:
 		op := s.operation(sp, true)
-		s.remember(key, ancestor{parent: parent, agent: op.agent, isAgent: true})
-		s.settle(waiting, op.agent)
+		a := ancestor{parent: parent, agent: op.agent, isAgent: true, model: op.model, start: op.start}
+		s.remember(key, a)
+		s.settle(waiting, a)
 		s.count(op)
 	case semconv.OperationChat:
 		op := s.operation(sp, false)
@@ -257,7 +265,7 @@ func (s *Summarizer) resolve(ops []operation, tid pcommon.TraceID, parent pcommo
 			return
 		}
 		if a.isAgent {
-			s.settle(ops, a.agent)
+			s.settle(ops, a)
 			return
 		}
 		parent = a.parent
@@ -268,13 +276,18 @@ func (s *Summarizer) resolve(ops []operation, tid pcommon.TraceID, parent pcommo
 	}
 }
 
-// settle finishes chat operations below an invoke_agent of agent: their usage is in the
-// agent's span, except for late chats, which add what they counted beyond it to the agent.
-func (s *Summarizer) settle(ops []operation, agent string) {
+// settle finishes chat operations below the invoke_agent a: their usage is in the agent's
+// span, except for late chats, which add what they counted beyond it to the agent. Tokens
+// count under the model that spent them, as otelagent's statistics and metrics count them, so
+// by model the usage of a chat moves from the agent's model to its own.
+func (s *Summarizer) settle(ops []operation, a ancestor) {
 	for _, op := range ops {
 		if op.late {
-			op.agent, op.tally, op.contribution = agent, op.lateTally, true
+			op.agent, op.tally, op.contribution = a.agent, op.lateTally, true
 			s.count(op)
+		} else if op.model != a.model && s.inRange(a.start) {
+			s.groupOf(dimModel, op.model).tally.add(op.tally)
+			s.groupOf(dimModel, a.model).tally.add(op.tally.neg())
 		}
 	}
 }
@@ -298,6 +311,9 @@ type ancestor struct {
 	parent  pcommon.SpanID
 	agent   string
 	isAgent bool
+	// model and start are an agent's, for the chats settled below it.
+	model string
+	start time.Time
 }
 
 // remember keeps a in the recent generation, which becomes the older one (dropping the
