@@ -123,7 +123,7 @@ func (t *Transport) Middleware(req *http.Request, next func(*http.Request) (*htt
 	ctx, inv := t.tracer.StartChat(req.Context(), cr.Model,
 		otelagent.WithProviderName(provider), otelagent.WithAttributes(attrs...))
 	c := &call{t: t, inv: inv, ctx: ctx, api: a, start: start, provider: provider,
-		requestModel: cr.Model, host: host, port: port, completed: make(chan struct{})}
+		requestModel: cr.Model, stream: cr.Stream, host: host, port: port, completed: make(chan struct{})}
 	if readErr != nil {
 		c.end(readErr)
 		return nil, readErr
@@ -166,6 +166,7 @@ type call struct {
 	start        time.Time
 	provider     string
 	requestModel string
+	stream       bool // the request asked for a stream
 	host         string
 	port         int
 
@@ -189,7 +190,9 @@ func (c *call) response(resp *http.Response) *http.Response {
 		c.end(errorFromBody(resp.StatusCode, b))
 		return resp
 	}
-	if isEventStream(resp.Header.Get("Content-Type")) {
+	// A server that streams without naming the media type is still read as a stream, never
+	// buffered whole.
+	if mt := mediaType(resp.Header.Get("Content-Type")); mt == "text/event-stream" || (c.stream && mt != "application/json") {
 		c.mu.Lock()
 		c.stopCancel = context.AfterFunc(c.ctx, func() { c.end(context.Cause(c.ctx)) })
 		c.mu.Unlock()
@@ -211,9 +214,9 @@ func (c *call) response(resp *http.Response) *http.Response {
 	return resp
 }
 
-func isEventStream(contentType string) bool {
-	mt, _, err := mime.ParseMediaType(contentType)
-	return err == nil && mt == "text/event-stream"
+func mediaType(contentType string) string {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	return mt
 }
 
 // end completes the chat span once; err is the transport's error, if any. Later calls wait

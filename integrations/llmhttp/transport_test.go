@@ -129,6 +129,13 @@ func TestTransportRecordsChat(t *testing.T) {
 			spanName: "chat gpt-4o", provider: "openai", errorType: "503",
 		},
 		{
+			name: "stream without a media type", path: "/v1/chat/completions", fixture: "openai_chat_stream.sse", contentType: "", status: 200,
+			request:  `{"model":"gpt-4o-mini","stream":true,"messages":[]}`,
+			spanName: "chat gpt-4o-mini", provider: "openai",
+			responseID: "chatcmpl-123stream", respModel: "gpt-4o-mini-2024-07-18", finish: []string{"stop"},
+			usage: tokens{input: 1200, output: 3, cacheRead: 1024}, output: "Hello there", chunks: 5,
+		},
+		{
 			name: "openai responses", path: "/v1/responses", fixture: "openai_responses.json", contentType: jsonType, status: 200,
 			request:  `{"model":"gpt-4.1","input":"Tell me a story","max_output_tokens":1000}`,
 			spanName: "chat gpt-4.1", provider: "openai",
