@@ -127,9 +127,18 @@ type openAIChat struct {
 	Error *json.RawMessage `json:"error"`
 }
 
-func (r *result) openAIChat(data []byte, stream bool) {
-	var m openAIChat
-	if json.Unmarshal(data, &m) != nil {
+// reset empties m for the next chunk, keeping the capacity of its choices: decoding into a
+// used struct would keep the fields a chunk leaves out.
+func (m *openAIChat) reset() {
+	choices := m.Choices[:cap(m.Choices)]
+	clear(choices)
+	*m = openAIChat{Choices: choices[:0]}
+}
+
+// openAIChat fills r from a chat completion or chunk, decoded into m.
+func (r *result) openAIChat(data []byte, stream bool, m *openAIChat) {
+	m.reset()
+	if json.Unmarshal(data, m) != nil {
 		return
 	}
 	if m.Error != nil {
@@ -318,7 +327,7 @@ func (r *result) anthropicEvent(data []byte, st *anthropicState) {
 func (r *result) parseJSON(a api, body []byte) {
 	switch a {
 	case apiOpenAIChat:
-		r.openAIChat(body, false)
+		r.openAIChat(body, false, new(openAIChat))
 	case apiOpenAIResponses:
 		var m openAIResponse
 		if json.Unmarshal(body, &m) == nil {

@@ -179,7 +179,8 @@ type call struct {
 	anthropic  anthropicState
 	sse        sseScanner
 	lastChunk  time.Time
-	chunkOpt   metric.RecordOption // attributes of the chunk metrics, set at the first chunk
+	chunk      openAIChat            // decoded chat completion chunk, reused
+	chunkOpts  []metric.RecordOption // attributes of the chunk metrics, set at the first chunk
 }
 
 // response records what resp tells and returns it with a body the caller reads as before.
@@ -283,7 +284,7 @@ func (c *call) dispatch(data []byte) {
 	}
 	switch c.api {
 	case apiOpenAIChat:
-		c.res.openAIChat(data, true)
+		c.res.openAIChat(data, true, &c.chunk)
 	case apiOpenAIResponses:
 		c.res.openAIResponseEvent(data)
 	case apiAnthropicMessages:
@@ -293,10 +294,10 @@ func (c *call) dispatch(data []byte) {
 	if c.lastChunk.IsZero() {
 		ttfc := now.Sub(c.start).Seconds()
 		trace.SpanFromContext(c.ctx).SetAttributes(semconv.GenAIResponseTimeToFirstChunkKey.Float64(ttfc))
-		c.chunkOpt = metric.WithAttributeSet(c.metricAttributes())
-		c.t.ttfc.Record(c.ctx, ttfc, c.chunkOpt)
+		c.chunkOpts = []metric.RecordOption{metric.WithAttributeSet(c.metricAttributes())}
+		c.t.ttfc.Record(c.ctx, ttfc, c.chunkOpts...)
 	} else {
-		c.t.tpoc.Record(c.ctx, now.Sub(c.lastChunk).Seconds(), c.chunkOpt)
+		c.t.tpoc.Record(c.ctx, now.Sub(c.lastChunk).Seconds(), c.chunkOpts...)
 	}
 	c.lastChunk = now
 }

@@ -111,7 +111,7 @@ func TestTransportRecordsChat(t *testing.T) {
 			spanName: "chat gpt-4o-mini", provider: "openai",
 			requestAt:  map[attribute.Key]attribute.Value{semconv.GenAIRequestStreamKey: attribute.BoolValue(true)},
 			responseID: "chatcmpl-123stream", respModel: "gpt-4o-mini-2024-07-18", finish: []string{"stop"},
-			usage: tokens{input: 1200, output: 3, cacheRead: 1024}, output: "Hello there", chunks: 5,
+			usage: tokens{input: 1200, output: 3, cacheRead: 1024}, output: `"Hello there"`, chunks: 5,
 		},
 		{
 			name: "openai chat rate limited", path: "/v1/chat/completions", fixture: "openai_error_429.json", contentType: jsonType, status: 429,
@@ -133,7 +133,7 @@ func TestTransportRecordsChat(t *testing.T) {
 			request:  `{"model":"gpt-4o-mini","stream":true,"messages":[]}`,
 			spanName: "chat gpt-4o-mini", provider: "openai",
 			responseID: "chatcmpl-123stream", respModel: "gpt-4o-mini-2024-07-18", finish: []string{"stop"},
-			usage: tokens{input: 1200, output: 3, cacheRead: 1024}, output: "Hello there", chunks: 5,
+			usage: tokens{input: 1200, output: 3, cacheRead: 1024}, output: `"Hello there"`, chunks: 5,
 		},
 		{
 			name: "openai responses", path: "/v1/responses", fixture: "openai_responses.json", contentType: jsonType, status: 200,
@@ -148,7 +148,7 @@ func TestTransportRecordsChat(t *testing.T) {
 			request:  `{"model":"gpt-4.1","input":"Hi","stream":true}`,
 			spanName: "chat gpt-4.1", provider: "openai",
 			responseID: "resp_67c9fdcecf488190bdd9a0409de3a1ec07b8b0ad4e5eb654", respModel: "gpt-4.1-2025-04-14", finish: []string{"completed"},
-			usage: tokens{input: 37, output: 11}, output: "Hi there!", chunks: 5,
+			usage: tokens{input: 37, output: 11}, output: `"Hi there!"`, chunks: 5,
 		},
 		{
 			name: "anthropic messages with prompt cache", path: "/v1/messages", fixture: "anthropic_messages.json", contentType: jsonType, status: 200,
@@ -175,7 +175,7 @@ func TestTransportRecordsChat(t *testing.T) {
 			request:  `{"model":"claude-sonnet-4-5","max_tokens":1024,"stream":true,"messages":[{"role":"user","content":"Hello"}]}`,
 			spanName: "chat claude-sonnet-4-5", provider: "anthropic",
 			responseID: "msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY", respModel: "claude-sonnet-4-5-20250929", finish: []string{"end_turn"},
-			usage: tokens{input: 25 + 1500, output: 15, cacheRead: 1500}, output: "Hello!", chunks: 8,
+			usage: tokens{input: 25 + 1500, output: 15, cacheRead: 1500}, output: `"Hello!"`, chunks: 8,
 		},
 		{
 			name: "anthropic rate limited", path: "/v1/messages", fixture: "anthropic_error_429.json", contentType: jsonType, status: 429,
