@@ -2,6 +2,7 @@ package llmhttp
 
 import (
 	"encoding/json"
+	"slices"
 
 	"github.com/agenttrace/otelagent/otelagent"
 )
@@ -42,7 +43,8 @@ func (r *result) outputs() []otelagent.Message {
 	if len(r.stream) > 0 {
 		texts = []string{string(r.stream)}
 	}
-	if len(texts) == 0 {
+	// A response of tool calls alone has no text to capture.
+	if !slices.ContainsFunc(texts, func(s string) bool { return s != "" }) {
 		return nil
 	}
 	msgs := make([]otelagent.Message, len(texts))

@@ -151,6 +151,12 @@ func TestTransportRecordsChat(t *testing.T) {
 			usage: tokens{input: 37, output: 11}, output: `"Hi there!"`, chunks: 5,
 		},
 		{
+			name: "openai responses stream failed", path: "/v1/responses", fixture: "openai_responses_failed.sse", contentType: sseType, status: 200,
+			request:  `{"model":"gpt-4.1","input":"Hi","stream":true}`,
+			spanName: "chat gpt-4.1", provider: "openai", errorType: "server_error",
+			responseID: "resp_failed1", respModel: "gpt-4.1-2025-04-14", finish: []string{"failed"}, chunks: 2,
+		},
+		{
 			name: "anthropic messages with prompt cache", path: "/v1/messages", fixture: "anthropic_messages.json", contentType: jsonType, status: 200,
 			request:  `{"model":"claude-sonnet-4-5","max_tokens":1024,"temperature":0.5,"top_k":40,"stop_sequences":["\n\nHuman:"],"messages":[{"role":"user","content":"Hello"}]}`,
 			spanName: "chat claude-sonnet-4-5", provider: "anthropic",
@@ -218,6 +224,8 @@ func TestTransportRecordsChat(t *testing.T) {
 			assert.Equal(t, tt.usage, usageOf(a))
 			if tt.output != "" {
 				assert.Contains(t, a[semconv.GenAIOutputMessagesKey].AsString(), tt.output)
+			} else {
+				assert.NotContains(t, a, semconv.GenAIOutputMessagesKey, "no text, nothing captured")
 			}
 			if tt.errorType != "" {
 				assert.Equal(t, tt.errorType, a[semconv.ErrorTypeKey].AsString())
