@@ -46,7 +46,7 @@ func (n endNotifier) OnEnd(s sdktrace.ReadOnlySpan) {
 func newHarness(t *testing.T, opts ...Option) *harness {
 	t.Helper()
 	rec := tracetest.NewSpanRecorder()
-	ended := make(chan string, 64)
+	ended := make(chan string, 1024) // room for every span a test ends: OnEnd must not block
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(endNotifier{rec, ended}))
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))

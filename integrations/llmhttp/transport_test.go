@@ -452,3 +452,37 @@ var errDial error = dialError{}
 type failingTransport struct{}
 
 func (failingTransport) RoundTrip(*http.Request) (*http.Response, error) { return nil, errDial }
+
+func TestTransportConcurrentSafe(t *testing.T) {
+	h := newHarness(t)
+	h.api.set("openai_chat_stream.sse", sseType, 200, false)
+	const workers, calls = 8, 10
+	ctx, agent := h.tracer.Invoke(t.Context(), "support", nil)
+	done := make(chan struct{})
+	for range workers {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range calls {
+				req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.server.URL+"/v1/chat/completions",
+					strings.NewReader(`{"model":"gpt-4o-mini","stream":true,"messages":[]}`))
+				if !assert.NoError(t, err) {
+					return
+				}
+				resp, err := h.client.Do(req)
+				if !assert.NoError(t, err) {
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+			}
+		}()
+	}
+	for range workers {
+		<-done
+	}
+	require.NoError(t, agent.Complete(nil))
+	assert.Len(t, h.spansNamed("chat gpt-4o-mini"), workers*calls)
+	cs := h.tracer.CacheStatistics()
+	assert.Equal(t, int64(workers*calls*1024), cs.CacheReadTokens)
+	assert.Equal(t, int64(workers*calls*1203), cs.TokensSpent)
+}
