@@ -27,7 +27,8 @@ import (
 const maxErrorBody = 64 << 10
 
 // Transport is an http.RoundTripper that records a chat span per model API request it
-// recognises and passes everything else through. Create it with NewTransport. It is safe for
+// recognises and passes everything else through. Create it with NewTransport; a nil or zero
+// Transport sends requests through http.DefaultTransport and records nothing. It is safe for
 // concurrent use, as long as its base is.
 type Transport struct {
 	base     http.RoundTripper
@@ -85,6 +86,9 @@ func histogram(m metric.Meter, name, desc, unit string, buckets []float64) metri
 // RoundTrip records a chat span for req when it is a model API request, and sends it
 // through the base transport.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t == nil || t.base == nil {
+		return t.Middleware(req, http.DefaultTransport.RoundTrip)
+	}
 	return t.Middleware(req, t.base.RoundTrip)
 }
 
@@ -92,6 +96,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // anthropic-sdk-go (option.Middleware): it records a chat span for req when it is a model API
 // request and calls next with a request that carries the span in its context.
 func (t *Transport) Middleware(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+	if t == nil || t.tracer == nil {
+		return next(req) // a nil or zero Transport records nothing
+	}
 	a := apiOf(req)
 	if a == apiNone || req.Body == nil || req.Body == http.NoBody {
 		return next(req)

@@ -486,3 +486,20 @@ func TestTransportConcurrentSafe(t *testing.T) {
 	assert.Equal(t, int64(workers*calls*1024), cs.CacheReadTokens)
 	assert.Equal(t, int64(workers*calls*1203), cs.TokensSpent)
 }
+
+func TestZeroTransportPassesThrough(t *testing.T) {
+	h := newHarness(t)
+	h.api.set("openai_chat.json", jsonType, 200, false)
+	for _, tr := range []*Transport{nil, {}} {
+		client := &http.Client{Transport: tr}
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, h.server.URL+"/v1/chat/completions",
+			strings.NewReader(`{"model":"gpt-4o"}`))
+		require.NoError(t, err)
+		resp, err := client.Do(req)
+		require.NoError(t, err)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		require.NoError(t, resp.Body.Close())
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+	}
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+}
