@@ -563,7 +563,7 @@ func (s *Summarizer) Report() *Report {
 		Rows:     rowsOf(s.groups[dim]),
 		Agents:   rowsOf(s.groups[0]),
 		Total:    s.total.row("total"),
-		Latency:  s.total.latency.Distribution(),
+		Latency:  distribution(&s.total.latency),
 		Interval: s.interval,
 		Warnings: append([]string(nil), s.warnings...),
 	}

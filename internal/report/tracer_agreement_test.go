@@ -4,6 +4,8 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -72,4 +74,41 @@ func TestReportPricesAsTheTracer(t *testing.T) {
 		})
 	}
 	assert.Equal(t, []string{"llama"}, stats.UnpricedModels)
+}
+
+// Stats and the report give the same percentiles for the same run: the latencies are exact
+// (a synctest bubble's clock moves only by the sleeps), so any difference would be the
+// histogram's.
+func TestReportLatencyAsTheTracer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// 11 invocations: p95 is the 11th by the nearest-rank rule, the 10th by rounding.
+		durations := map[string][]time.Duration{"triage": nil, "writer": nil}
+		for i := range 11 {
+			durations["triage"] = append(durations["triage"], time.Duration(i+1)*1370*time.Microsecond)
+		}
+		for i := range 40 {
+			durations["writer"] = append(durations["writer"], time.Duration(i*i*i+7)*time.Microsecond+time.Duration(i)*time.Nanosecond)
+		}
+		path, tracer := recordRun(t, func(tr *otelagent.Tracer) {
+			for _, agent := range []string{"triage", "writer"} {
+				for _, d := range durations[agent] {
+					_, inv := tr.Invoke(t.Context(), agent, nil)
+					time.Sleep(d)
+					require.NoError(t, inv.Complete(nil))
+				}
+			}
+		})
+		rep, err := Build([]string{path}, nil, Options{By: ByAgent})
+		require.NoError(t, err)
+		stats := tracer.Stats()
+		for agent, durs := range durations {
+			want := stats.Agents[agent].Latency
+			require.EqualValues(t, len(durs), want.Count, agent)
+			row := rowNamed(t, rep.Rows, agent)
+			assert.Equal(t, want.P50, row.LatencyP50, "%s p50", agent)
+			assert.Equal(t, want.P95, row.LatencyP95, "%s p95", agent)
+			assert.Equal(t, want.P99, row.LatencyP99, "%s p99", agent)
+		}
+		assert.Equal(t, durations["triage"][10], rowNamed(t, rep.Rows, "triage").LatencyP95, "the 11th of 11: the largest, so exact")
+	})
 }
