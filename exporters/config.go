@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"net"
-	"net/url"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/agenttrace/otelagent/internal/otlpenv"
 )
 
 // Defaults of Config, in one place. A setting left at its zero value takes the default below,
@@ -121,9 +121,10 @@ type OTLPConfig struct {
 	// http://localhost:4318 for HTTP).
 	Enabled *bool `yaml:"enabled,omitempty" json:"enabled,omitempty"`
 	// Endpoint is "host:port" or a URL ("http://host:port", "https://host:port/prefix"). It
-	// means what OTEL_EXPORTER_OTLP_ENDPOINT means: for HTTP it is a base to which /v1/traces
-	// and /v1/metrics are appended; a URL's scheme decides TLS (http: plain, https: TLS); a
-	// bare host:port uses TLS unless Insecure is true.
+	// means what OTEL_EXPORTER_OTLP_ENDPOINT and replay's --endpoint mean (otlpenv.Endpoint):
+	// for HTTP it is a base to which /v1/traces and /v1/metrics are appended (a path already
+	// ending in one of them has it replaced); a URL's scheme decides TLS (http: plain, https:
+	// TLS); a bare host:port uses TLS unless Insecure is true.
 	Endpoint string `yaml:"endpoint,omitempty" json:"endpoint,omitempty"`
 	// Protocol is ProtocolGRPC or ProtocolHTTPProtobuf. When empty,
 	// OTEL_EXPORTER_OTLP_PROTOCOL (or its _TRACES_ / _METRICS_ form) decides, else gRPC.
@@ -412,31 +413,17 @@ func (l LoggingConfig) validate(p *problems, files FileExporterConfig) {
 	}
 }
 
-// checkEndpoint accepts "host:port" and http(s) URLs with a host, and returns the URL scheme
-// ("" for host:port).
+// checkEndpoint accepts what otlpenv.ParseEndpoint accepts, without a query or fragment (the
+// OTLP exporters cannot send them), and returns the URL scheme ("" for host:port).
 func checkEndpoint(endpoint string) (scheme string, err error) {
-	shown := redactURL(endpoint)
-	if strings.Contains(endpoint, "://") {
-		u, err := url.Parse(endpoint)
-		if err != nil {
-			return "", fmt.Errorf("%q is not a valid URL", shown)
-		}
-		if u.Scheme != "http" && u.Scheme != "https" {
-			return "", fmt.Errorf("%q has scheme %q; use http, https or host:port", shown, u.Scheme)
-		}
-		if u.Host == "" {
-			return "", fmt.Errorf("%q has no host", shown)
-		}
-		if u.RawQuery != "" || u.Fragment != "" {
-			return "", fmt.Errorf("%q has a query or fragment", shown)
-		}
-		return u.Scheme, nil
+	e, err := otlpenv.ParseEndpoint(endpoint)
+	if err != nil {
+		return "", fmt.Errorf("%q %w", redactURL(endpoint), err)
 	}
-	host, port, err := net.SplitHostPort(endpoint)
-	if err != nil || host == "" || port == "" || strings.ContainsAny(endpoint, "/ ") {
-		return "", fmt.Errorf("%q is neither host:port nor an http(s) URL", shown)
+	if e.URL != nil && (e.URL.RawQuery != "" || e.URL.Fragment != "") {
+		return "", fmt.Errorf("%q has a query or fragment", redactURL(endpoint))
 	}
-	return "", nil
+	return e.Scheme, nil
 }
 
 // unwrapPathError drops the operation and path of an *os.PathError, which the caller already

@@ -3,6 +3,8 @@ package report
 import (
 	"math"
 	"time"
+
+	"github.com/agenttrace/otelagent/internal/loghist"
 )
 
 // Usage is the token usage of one operation, or a sum of them.
@@ -78,7 +80,7 @@ type group struct {
 	invocations, errors int64
 	hits, misses        int64
 	tally               tally
-	latency             Histogram
+	latency             loghist.Histogram
 }
 
 func (g *group) merge(o *group) {

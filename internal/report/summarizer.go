@@ -64,7 +64,9 @@ type Options struct {
 	// Interval is the width of the time buckets of Report.Intervals; 0 picks one automatically
 	// (at most about 120 buckets) and leaves Report.Intervals out of the tables.
 	Interval time.Duration
-	// Pricing prices operations whose spans carry no otelagent.cost.usd; nil prices nothing.
+	// Pricing prices operations whose spans carry no otelagent.cost.usd, by Pricing.Lookup and
+	// ModelPrice.Cost: what a Tracer given the table without its defaults would have recorded.
+	// Nil prices nothing.
 	Pricing otelagent.Pricing
 }
 
@@ -380,7 +382,10 @@ func (s *Summarizer) operation(sp ptrace.Span, isAgent bool) operation {
 		op.tally.cost = cost
 		op.tally.costSaved, _ = s.finiteAttr(sp, semconv.CostSavedUSDKey)
 	} else if price, ok := s.opts.Pricing.Lookup(op.model); ok {
-		op.tally.cost, op.tally.costSaved = priceUsage(price, *u)
+		op.tally.cost, op.tally.costSaved = price.Cost(otelagent.TokenUsage{
+			PromptTokens: u.Prompt, CompletionTokens: u.Completion, TotalTokens: u.Total,
+			CacheReadTokens: u.CacheRead, CacheCreationTokens: u.CacheCreation, ReasoningTokens: u.Reasoning,
+		})
 		if math.IsNaN(op.tally.cost) || math.IsInf(op.tally.cost, 0) {
 			op.tally.cost = math.MaxFloat64
 		}
@@ -424,24 +429,6 @@ func (s *Summarizer) finiteAttr(sp ptrace.Span, k attribute.Key) (float64, bool)
 		n.keys = append(n.keys, string(k))
 	}
 	return 0, false
-}
-
-// priceUsage is what u costs at price and what its cache reads saved, in US dollars; the
-// rules of otelagent's Pricing.
-func priceUsage(p otelagent.ModelPrice, u Usage) (cost, saved float64) {
-	cacheRead, cacheWrite := p.CacheRead, p.CacheWrite
-	if cacheRead == 0 {
-		cacheRead = p.Input
-	}
-	if cacheWrite == 0 {
-		cacheWrite = p.Input
-	}
-	// In floats, so that huge counts cannot wrap.
-	uncached := float64(u.Prompt) - float64(u.CacheRead) - float64(u.CacheCreation)
-	cost = (uncached*p.Input + float64(u.CacheRead)*cacheRead +
-		float64(u.CacheCreation)*cacheWrite + float64(u.Completion)*p.Output) / 1e6
-	saved = float64(u.CacheRead) * (p.Input - cacheRead) / 1e6
-	return cost, saved
 }
 
 // inRange reports whether t passes the Since/Until filter.
@@ -592,7 +579,7 @@ func (s *Summarizer) Report() *Report {
 		Rows:     rowsOf(s.groups[dim]),
 		Agents:   rowsOf(s.groups[0]),
 		Total:    s.total.row("total"),
-		Latency:  s.total.latency.Distribution(),
+		Latency:  distribution(&s.total.latency),
 		Interval: s.interval,
 		Warnings: append([]string(nil), s.warnings...),
 	}
