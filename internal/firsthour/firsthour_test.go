@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/agenttrace/otelagent/internal/report"
+	"github.com/agenttrace/otelagent/otelagent"
 	"github.com/agenttrace/otelagent/semconv"
 )
 
@@ -103,6 +104,17 @@ func TestFirstHour(t *testing.T) {
 		require.Equal(t, 0, r.code, r.stderr)
 		assert.Equal(t, 1, countLines(r.stderr, "build it with Telemetry.Tracer"), "stderr: %s", r.stderr)
 		assert.Contains(t, r.stderr, `"pricing":"pricing.json"`)
+	})
+
+	t.Run("the README's Setup snippet prices with the config file", func(t *testing.T) {
+		dir := t.TempDir()
+		writeFiles(t, dir, map[string]string{"otelagent.yaml": deskConfig, "pricing.json": deskPricing})
+		r := run(t, dir, nil, h.readme)
+		require.Equal(t, 0, r.code, r.stderr)
+		var cache otelagent.CacheStatistics
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &cache), r.stdout)
+		assert.InDelta(t, (1000*1+100*4)/1e6, cache.CostSpent, 1e-12, "gpt-4o-mini at the config's prices")
+		assert.Zero(t, countLines(r.stderr, "Telemetry.Tracer"), "stderr: %s", r.stderr)
 	})
 
 	t.Run("one Tracer, two providers: spans and metrics carry each call's provider", func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -38,6 +39,7 @@ type harness struct {
 	goBin      string
 	userModule string // the user's module directory
 	desk       string // the user's program, built from userModule
+	readme     string // the README's Configuration snippet as a program, built from userModule
 	cli        string // cmd/otelagent
 	quickstart string // examples/quickstart
 }
@@ -59,7 +61,7 @@ func newHarness(t *testing.T) *harness {
 	bin := t.TempDir()
 	h := &harness{
 		root: root, goBin: goBin, userModule: t.TempDir(),
-		desk: filepath.Join(bin, "desk"), cli: filepath.Join(bin, "otelagent"), quickstart: filepath.Join(bin, "quickstart"),
+		desk: filepath.Join(bin, "desk"), readme: filepath.Join(bin, "readme"), cli: filepath.Join(bin, "otelagent"), quickstart: filepath.Join(bin, "quickstart"),
 	}
 	program, err := os.ReadFile(filepath.Join("testdata", "desk", "main.go"))
 	require.NoError(t, err)
@@ -75,7 +77,8 @@ func newHarness(t *testing.T) *harness {
 	// of every version in the module graph (go-logr/stdr's requirement of logr v1.2.2, say),
 	// which building the repository never fetches, so it needs the network.
 	h.goCmd(t, h.userModule, "-mod=mod", append([]string{"mod", "edit"}, h.requirements(t)...)...)
-	h.goCmd(t, h.userModule, "-mod=mod", "build", "-o", h.desk, ".")
+	writeReadmeProgram(t, root, filepath.Join(h.userModule, "readme"))
+	h.goCmd(t, h.userModule, "-mod=mod", "build", "-o", bin+string(filepath.Separator), ".", "./readme")
 	return h
 }
 
@@ -101,6 +104,63 @@ func readmeReplaceLine(t *testing.T, root string) []string {
 	}
 	require.FailNow(t, "README.md has no `go mod edit -replace=...` line for using the module from a checkout")
 	return nil
+}
+
+// readmeProgram is a program around the README's Configuration snippet: after it, one chat
+// call on the snippet's tracer, and the Tracer's cache statistics printed as JSON.
+const readmeProgram = `package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/agenttrace/otelagent/exporters"
+	"github.com/agenttrace/otelagent/otelagent"
+)
+
+var (
+	_ = slog.Default
+	_ = exporters.Setup
+)
+
+func main() {
+	if err := run(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "readme:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+%s
+	_, chat := tracer.StartChat(ctx, "gpt-4o-mini")
+	if err := chat.Complete(nil, otelagent.WithUsage(otelagent.TokenUsage{PromptTokens: 1000, CompletionTokens: 100})); err != nil {
+		return err
+	}
+	return json.NewEncoder(os.Stdout).Encode(tracer.CacheStatistics())
+}
+`
+
+// writeReadmeProgram writes readmeProgram around the README's Go block that calls
+// exporters.Setup to dir/main.go.
+func writeReadmeProgram(t *testing.T, root, dir string) {
+	t.Helper()
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	require.NoError(t, err)
+	var snippet string
+	for _, block := range strings.Split(string(readme), "```go\n")[1:] {
+		code, _, ok := strings.Cut(block, "```")
+		require.True(t, ok, "README.md: a Go block is not closed")
+		if strings.Contains(code, "exporters.Setup(") {
+			snippet = code
+			break
+		}
+	}
+	require.NotEmpty(t, snippet, "README.md has no Go block calling exporters.Setup")
+	require.NoError(t, os.MkdirAll(dir, 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), fmt.Appendf(nil, readmeProgram, snippet), 0o600))
 }
 
 // requirements returns -require flags of go mod edit for the requirements of the repository.
