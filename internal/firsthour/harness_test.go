@@ -106,7 +106,7 @@ func readmeReplaceLine(t *testing.T, root string) []string {
 	return nil
 }
 
-// readmeProgram is a program around the README's Configuration snippet: after it, one chat
+// readmeProgram is a program around the README's configuration snippet: after it, one chat
 // call on the snippet's tracer, and the Tracer's cache statistics printed as JSON.
 const readmeProgram = `package main
 
@@ -143,8 +143,8 @@ func run(ctx context.Context) error {
 }
 `
 
-// writeReadmeProgram writes readmeProgram around the README's Go block that calls
-// exporters.Setup to dir/main.go.
+// writeReadmeProgram writes readmeProgram around the README's Go block that loads a
+// configuration file (exporters.LoadConfig, then Setup) to dir/main.go.
 func writeReadmeProgram(t *testing.T, root, dir string) {
 	t.Helper()
 	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
@@ -153,12 +153,12 @@ func writeReadmeProgram(t *testing.T, root, dir string) {
 	for _, block := range strings.Split(string(readme), "```go\n")[1:] {
 		code, _, ok := strings.Cut(block, "```")
 		require.True(t, ok, "README.md: a Go block is not closed")
-		if strings.Contains(code, "exporters.Setup(") {
+		if strings.Contains(code, "exporters.LoadConfig(") {
 			snippet = code
 			break
 		}
 	}
-	require.NotEmpty(t, snippet, "README.md has no Go block calling exporters.Setup")
+	require.NotEmpty(t, snippet, "README.md has no Go block calling exporters.LoadConfig")
 	require.NoError(t, os.MkdirAll(dir, 0o700))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), fmt.Appendf(nil, readmeProgram, snippet), 0o600))
 }

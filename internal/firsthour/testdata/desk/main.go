@@ -75,11 +75,12 @@ func supportDesk(ctx context.Context, tracer *otelagent.Tracer) error {
 		errs = append(errs, inv.Complete(out, opts...))
 	}
 
-	// triage: a model call that asks for a tool, the tool, the answer.
+	// triage: a model call that asks for a tool, the tool, the answer. The provider answers with
+	// a dated snapshot of the model asked for.
 	triageCtx, triage := tracer.Invoke(ctx, "triage", question, openai)
 	_, chat := tracer.StartChat(triageCtx, "gpt-4o-mini")
 	complete(chat, nil, otelagent.WithFinishReasons("tool_calls"), otelagent.WithUsage(otelagent.TokenUsage{
-		PromptTokens: 1200, CompletionTokens: 80, CacheReadTokens: 1000, Model: "gpt-4o-mini"}))
+		PromptTokens: 1200, CompletionTokens: 80, CacheReadTokens: 1000, Model: "gpt-4o-mini-2024-07-18"}))
 	_, tool := tracer.StartTool(triageCtx, "lookup_order", otelagent.WithToolCallID("call-1"))
 	complete(tool, []otelagent.Message{{Role: "tool", Content: `{"status": "shipped"}`}})
 	complete(triage, answer)
@@ -87,7 +88,7 @@ func supportDesk(ctx context.Context, tracer *otelagent.Tracer) error {
 	// triage again, the same question: answered from the application's response cache.
 	_, triage = tracer.Invoke(ctx, "triage", question, openai)
 	complete(triage, answer, otelagent.WithCacheHit(true), otelagent.WithUsage(otelagent.TokenUsage{
-		PromptTokens: 1200, CompletionTokens: 80, Model: "gpt-4o-mini"}))
+		PromptTokens: 1200, CompletionTokens: 80, Model: "gpt-4o-mini-2024-07-18"}))
 
 	// writer: Anthropic, writing a long prompt to its prompt cache.
 	writerCtx, writer := tracer.Invoke(ctx, "writer", question, anthropic)
