@@ -71,7 +71,8 @@ type Config struct {
 	Content            ContentConfig     `yaml:"content,omitempty" json:"content,omitempty"`
 	// Pricing is the path of a pricing JSON file (see otelagent.LoadPricing), merged over the
 	// built-in list prices (otelagent.DefaultPricing). Empty means the built-in prices alone.
-	// Validate checks that the file exists; the otelagent package reads it.
+	// Validate checks that the file exists, Setup loads it (a bad file is a Setup error) and
+	// Telemetry.Tracer applies it.
 	Pricing string        `yaml:"pricing,omitempty" json:"pricing,omitempty"`
 	Logging LoggingConfig `yaml:"logging,omitempty" json:"logging,omitempty"`
 	// ShutdownTimeout bounds Telemetry.Shutdown as a whole (the file exporters first, then
@@ -175,8 +176,9 @@ type MetricsConfig struct {
 	ExportTimeout  Duration `yaml:"export_timeout,omitempty" json:"export_timeout,omitempty"`
 }
 
-// ContentConfig says whether message content goes on spans. Setup does not use it: pass it to
-// otelagent.WithContentCapture and otelagent.WithMaxContentBytes.
+// ContentConfig says whether message content goes on spans. Telemetry.Tracer applies it
+// (otelagent.WithContentCapture, otelagent.WithMaxContentBytes); a Tracer built otherwise
+// does not see it.
 type ContentConfig struct {
 	// Capture turns content capture on or off. When nil the otelagent package decides
 	// (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT, else off).
