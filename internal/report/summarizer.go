@@ -366,16 +366,8 @@ func (s *Summarizer) operation(sp ptrace.Span, isAgent bool) operation {
 	if op.conversation == "" {
 		op.conversation = NoConversation
 	}
+	op.tally.usage = s.usageAttrs(attrs, spanUsageKeys)
 	u := &op.tally.usage
-	u.Prompt = s.intAttr(attrs, semconv.GenAIUsageInputTokensKey)
-	u.Completion = s.intAttr(attrs, semconv.GenAIUsageOutputTokensKey)
-	u.CacheRead = s.intAttr(attrs, semconv.GenAIUsageCacheReadInputTokensKey)
-	u.CacheCreation = s.intAttr(attrs, semconv.GenAIUsageCacheCreationInputTokensKey)
-	u.Reasoning = s.intAttr(attrs, semconv.GenAIUsageReasoningOutputTokensKey)
-	u.Total = s.intAttr(attrs, semconv.UsageTotalTokensKey)
-	if u.Total == 0 {
-		u.Total = addSat(u.Prompt, u.Completion)
-	}
 	op.tally.saved = s.intAttr(attrs, semconv.CacheTokensSavedKey)
 	cost, hasCost := s.finiteAttr(sp, semconv.CostUSDKey)
 	if hasCost {
@@ -394,16 +386,7 @@ func (s *Summarizer) operation(sp ptrace.Span, isAgent bool) operation {
 		}
 	}
 	if op.late {
-		lu := &op.lateTally.usage
-		lu.Prompt = s.intAttr(attrs, semconv.RollupCountedInputTokensKey)
-		lu.Completion = s.intAttr(attrs, semconv.RollupCountedOutputTokensKey)
-		lu.CacheRead = s.intAttr(attrs, semconv.RollupCountedCacheReadInputTokensKey)
-		lu.CacheCreation = s.intAttr(attrs, semconv.RollupCountedCacheCreationInputTokensKey)
-		lu.Reasoning = s.intAttr(attrs, semconv.RollupCountedReasoningOutputTokensKey)
-		lu.Total = s.intAttr(attrs, semconv.RollupCountedTotalTokensKey)
-		if lu.Total == 0 {
-			lu.Total = addSat(lu.Prompt, lu.Completion)
-		}
+		op.lateTally.usage = s.usageAttrs(attrs, lateUsageKeys)
 		op.lateTally.cost, _ = s.finiteAttr(sp, semconv.RollupCountedCostUSDKey)
 		op.lateTally.costSaved, _ = s.finiteAttr(sp, semconv.RollupCountedCostSavedUSDKey)
 	}
@@ -648,4 +631,38 @@ func rowsOf(m map[string]*group) []Row {
 	}
 	slices.SortFunc(rows, func(a, b Row) int { return strings.Compare(a.Name, b.Name) })
 	return rows
+}
+
+// usageKeys name the attributes of one usage figure: a span's own, or what a late chat counted.
+type usageKeys struct {
+	prompt, completion, cacheRead, cacheCreation, reasoning, total attribute.Key
+}
+
+var (
+	spanUsageKeys = usageKeys{
+		semconv.GenAIUsageInputTokensKey, semconv.GenAIUsageOutputTokensKey,
+		semconv.GenAIUsageCacheReadInputTokensKey, semconv.GenAIUsageCacheCreationInputTokensKey,
+		semconv.GenAIUsageReasoningOutputTokensKey, semconv.UsageTotalTokensKey,
+	}
+	lateUsageKeys = usageKeys{
+		semconv.RollupCountedInputTokensKey, semconv.RollupCountedOutputTokensKey,
+		semconv.RollupCountedCacheReadInputTokensKey, semconv.RollupCountedCacheCreationInputTokensKey,
+		semconv.RollupCountedReasoningOutputTokensKey, semconv.RollupCountedTotalTokensKey,
+	}
+)
+
+// usageAttrs reads one usage figure; a missing total is the sum of input and output.
+func (s *Summarizer) usageAttrs(attrs pcommon.Map, k usageKeys) Usage {
+	u := Usage{
+		Prompt:        s.intAttr(attrs, k.prompt),
+		Completion:    s.intAttr(attrs, k.completion),
+		CacheRead:     s.intAttr(attrs, k.cacheRead),
+		CacheCreation: s.intAttr(attrs, k.cacheCreation),
+		Reasoning:     s.intAttr(attrs, k.reasoning),
+		Total:         s.intAttr(attrs, k.total),
+	}
+	if u.Total == 0 {
+		u.Total = addSat(u.Prompt, u.Completion)
+	}
+	return u
 }
