@@ -6,8 +6,12 @@ all: lint test
 run:        ## the example agent: writes agent_trace.jsonl and prints cache statistics
 	go run ./examples/quickstart
 
-test:       ## the README's test command
+test:       ## the README's test command: the root module, then each module under integrations/
 	go test -race ./...
+	for mod in integrations/*/go.mod; do \
+		dir=$$(dirname $$mod); echo "== $$dir"; \
+		(cd $$dir && go vet ./... && go test -race ./...) || exit 1; \
+	done
 
 race: test
 

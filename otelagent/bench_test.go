@@ -135,9 +135,12 @@ func (r *rawSDK) prebuild() {
 	for _, op := range []string{semconv.OperationInvokeAgent, semconv.OperationChat} {
 		opKV := semconv.GenAIOperationName(op)
 		add(rawSetKey{inst: rawActive, op: op}, agentKV, opKV)
-		add(rawSetKey{inst: rawInvocations, op: op}, agentKV, opKV)
-		add(rawSetKey{inst: rawInvocations, op: op, agent: true}, agentKV, opKV, semconv.CacheHit(false))
-		add(rawSetKey{inst: rawInvocations, op: op, agent: true, hit: true}, agentKV, opKV, semconv.CacheHit(true))
+		for _, model := range []string{benchRequestModel, benchResponseModel} {
+			modelKV := semconv.GenAIResponseModel(model)
+			add(rawSetKey{inst: rawInvocations, op: op, model: model}, agentKV, opKV, modelKV)
+			add(rawSetKey{inst: rawInvocations, op: op, model: model, agent: true}, agentKV, opKV, modelKV, semconv.CacheHit(false))
+			add(rawSetKey{inst: rawInvocations, op: op, model: model, agent: true, hit: true}, agentKV, opKV, modelKV, semconv.CacheHit(true))
+		}
 		for _, model := range []string{"", benchResponseModel} {
 			genAI := []attribute.KeyValue{opKV, r.provider, semconv.GenAIRequestModel(benchRequestModel)}
 			if model != "" {
@@ -196,6 +199,7 @@ type rawOp struct {
 	childUsage           TokenUsage
 	childCost, childSave float64
 	childPriced          bool
+	childModel           string
 }
 
 type rawPart struct {
@@ -244,7 +248,11 @@ func (r *rawSDK) start(ctx context.Context, parent *rawOp, op, agent, reqModel s
 func (r *rawSDK) end(ctx context.Context, o *rawOp, outputs []Message, u TokenUsage, hit bool) {
 	end := time.Now()
 	isAgent := o.op == semconv.OperationInvokeAgent
-	model := u.Model
+	respModel := u.Model
+	if respModel == "" && isAgent {
+		respModel = o.childModel // the model its chats answered with
+	}
+	model := respModel
 	if model == "" {
 		model = o.reqModel
 	}
@@ -277,8 +285,8 @@ func (r *rawSDK) end(ctx context.Context, o *rawOp, outputs []Message, u TokenUs
 	}
 
 	attrs := make([]attribute.KeyValue, 0, 16)
-	if u.Model != "" {
-		attrs = append(attrs, semconv.GenAIResponseModel(u.Model))
+	if respModel != "" {
+		attrs = append(attrs, semconv.GenAIResponseModel(respModel))
 	}
 	if spanUsage != (TokenUsage{}) {
 		attrs = append(attrs,
@@ -306,22 +314,22 @@ func (r *rawSDK) end(ctx context.Context, o *rawOp, outputs []Message, u TokenUs
 
 	// The conventions' metrics name the response model only when the usage did.
 	genAI := []attribute.KeyValue{semconv.GenAIOperationName(o.op), r.provider, semconv.GenAIRequestModel(o.reqModel)}
-	if u.Model != "" {
-		genAI = append(genAI, semconv.GenAIResponseModel(u.Model))
+	if respModel != "" {
+		genAI = append(genAI, semconv.GenAIResponseModel(respModel))
 	}
-	r.duration.Record(ctx, end.Sub(o.start).Seconds(), r.opt(rawSetKey{inst: rawDuration, op: o.op, model: u.Model}, genAI...))
+	r.duration.Record(ctx, end.Sub(o.start).Seconds(), r.opt(rawSetKey{inst: rawDuration, op: o.op, model: respModel}, genAI...))
 	if !hit && spanUsage != (TokenUsage{}) {
-		r.tokenUsage.Record(ctx, spanUsage.PromptTokens, r.opt(rawSetKey{inst: rawTokenUsage, op: o.op, model: u.Model, typ: semconv.TokenTypeInput},
+		r.tokenUsage.Record(ctx, spanUsage.PromptTokens, r.opt(rawSetKey{inst: rawTokenUsage, op: o.op, model: respModel, typ: semconv.TokenTypeInput},
 			append(genAI, semconv.GenAITokenType(semconv.TokenTypeInput))...))
-		r.tokenUsage.Record(ctx, spanUsage.CompletionTokens, r.opt(rawSetKey{inst: rawTokenUsage, op: o.op, model: u.Model, typ: semconv.TokenTypeOutput},
+		r.tokenUsage.Record(ctx, spanUsage.CompletionTokens, r.opt(rawSetKey{inst: rawTokenUsage, op: o.op, model: respModel, typ: semconv.TokenTypeOutput},
 			append(genAI, semconv.GenAITokenType(semconv.TokenTypeOutput))...))
 	}
 	if isAgent {
-		r.invocations.Add(ctx, 1, r.opt(rawSetKey{inst: rawInvocations, op: o.op, agent: true, hit: hit},
-			semconv.GenAIAgentName(o.agent), semconv.GenAIOperationName(o.op), semconv.CacheHit(hit)))
+		r.invocations.Add(ctx, 1, r.opt(rawSetKey{inst: rawInvocations, op: o.op, model: model, agent: true, hit: hit},
+			semconv.GenAIAgentName(o.agent), semconv.GenAIOperationName(o.op), semconv.GenAIResponseModel(model), semconv.CacheHit(hit)))
 	} else {
-		r.invocations.Add(ctx, 1, r.opt(rawSetKey{inst: rawInvocations, op: o.op},
-			semconv.GenAIAgentName(o.agent), semconv.GenAIOperationName(o.op)))
+		r.invocations.Add(ctx, 1, r.opt(rawSetKey{inst: rawInvocations, op: o.op, model: model},
+			semconv.GenAIAgentName(o.agent), semconv.GenAIOperationName(o.op), semconv.GenAIResponseModel(model)))
 	}
 	r.active.Add(ctx, -1, r.opt(rawSetKey{inst: rawActive, op: o.op}, semconv.GenAIAgentName(o.agent), semconv.GenAIOperationName(o.op)))
 	if spent {
@@ -364,6 +372,9 @@ func (r *rawSDK) end(ctx context.Context, o *rawOp, outputs []Message, u TokenUs
 		p.childCost += spanCost
 		p.childSave += spanSavedUS
 		p.childPriced = p.childPriced || spanPriced
+		if respModel != "" {
+			p.childModel = respModel
+		}
 	}
 }
 

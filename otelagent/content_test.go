@@ -129,3 +129,24 @@ func TestToolContentCapture(t *testing.T) {
 	_, hasArgs := a[semconv.GenAIToolCallArgumentsKey]
 	assert.False(t, hasArgs, "nothing captured by default")
 }
+
+// TestInputMessagesOfAChat: a model call's prompt, given as an option, is captured only when
+// capture is on.
+func TestInputMessagesOfAChat(t *testing.T) {
+	prompt := []Message{{Role: "system", Content: "be brief"}, {Role: "user", Content: "hi <there>"}}
+	for _, capture := range []bool{true, false} {
+		h := newHarness(t, WithContentCapture(capture))
+		require.Equal(t, capture, h.CapturesContent())
+		_, chat := h.StartChat(t.Context(), "gpt-4o", WithInputMessages(prompt...))
+		require.NoError(t, chat.Complete(nil))
+		got, ok := attrs(h.span(t, "chat gpt-4o"))[semconv.GenAIInputMessagesKey]
+		if !capture {
+			assert.False(t, ok, "nothing captured with capture off")
+			continue
+		}
+		require.True(t, ok)
+		assert.JSONEq(t, `[{"role":"system","parts":[{"type":"text","content":"be brief"}]},{"role":"user","parts":[{"type":"text","content":"hi <there>"}]}]`, got.AsString())
+	}
+	var nilTracer *Tracer
+	assert.False(t, nilTracer.CapturesContent())
+}

@@ -25,17 +25,22 @@ const (
 	DefaultMaxBackoff     = 30 * time.Second
 	DefaultTimeout        = 10 * time.Second
 	defaultGRPCEndpoint   = "localhost:4317"
-	defaultHTTPEndpoint   = "http://localhost:4318/v1/traces"
-	otlpTracesPath        = "/v1/traces"
+	defaultHTTPEndpoint   = "http://localhost:4318"
 )
 
 // Config says where and how to send. The zero value sends to localhost:4317 over gRPC without
 // TLS; FromEnv fills it from the OTEL_EXPORTER_OTLP_* variables.
 type Config struct {
-	// Endpoint is host:port for gRPC (a URL is accepted; its scheme decides TLS), and the full
-	// URL of the traces resource for HTTP (host:port gets http:// and /v1/traces). Empty means
-	// localhost:4317 for gRPC, http://localhost:4318/v1/traces for HTTP.
+	// Endpoint is the receiver's base, as OTEL_EXPORTER_OTLP_ENDPOINT and
+	// exporters.otlp.endpoint mean it (otlpenv.ParseEndpoint): host:port or an http(s) URL,
+	// whose scheme decides TLS. gRPC sends to its host and port; HTTP to its path followed by
+	// /v1/traces (a path already ending in /v1/traces is kept; host:port gets https://, or
+	// http:// when Insecure). Empty means localhost:4317 for gRPC, http://localhost:4318 for
+	// HTTP.
 	Endpoint string
+	// signalEndpoint marks an Endpoint read from OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, whose URL
+	// is the traces URL used as given (otlpenv.ParseSignalEndpoint).
+	signalEndpoint bool
 	// Protocol is ProtocolGRPC (default) or ProtocolHTTPProtobuf.
 	Protocol string
 	// Insecure sends without TLS; an http:// endpoint implies it, https:// forbids it.
@@ -68,9 +73,10 @@ type Config struct {
 
 // FromEnv returns c with its empty fields filled from the standard OTLP exporter variables
 // (OTEL_EXPORTER_OTLP_TRACES_* before OTEL_EXPORTER_OTLP_*): ENDPOINT, PROTOCOL, HEADERS,
-// INSECURE, CERTIFICATE and TIMEOUT (milliseconds). A base OTEL_EXPORTER_OTLP_ENDPOINT gets /v1/traces
-// appended for HTTP, as the specification says. HEADERS is read by otlpenv.ParseHeaders, as the
-// exporters read it. Bad values are errors naming the variable (and a header's key, never its
+// INSECURE, CERTIFICATE and TIMEOUT (milliseconds). ENDPOINT is read by
+// otlpenv.EndpointFromEnv and HEADERS by otlpenv.ParseHeaders, as the exporters read them: the
+// base OTEL_EXPORTER_OTLP_ENDPOINT gets /v1/traces appended for HTTP, the URL of
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used as given. Bad values are errors naming the variable (and a header's key, never its
 // value).
 func (c Config) FromEnv(getenv func(string) string) (Config, error) {
 	get := func(name string) (string, string) {
@@ -83,13 +89,13 @@ func (c Config) FromEnv(getenv func(string) string) (Config, error) {
 		c.Protocol, _ = get("PROTOCOL")
 	}
 	if c.Endpoint == "" {
-		if v := getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"); v != "" {
-			c.Endpoint = v
-		} else if v := getenv("OTEL_EXPORTER_OTLP_ENDPOINT"); v != "" {
-			c.Endpoint = v
-			if c.Protocol == ProtocolHTTPProtobuf {
-				c.Endpoint = strings.TrimSuffix(v, "/") + otlpTracesPath
-			}
+		_, name, err := otlpenv.EndpointFromEnv(getenv, "traces")
+		if err != nil {
+			return c, err
+		}
+		if name != "" {
+			c.Endpoint = strings.TrimSpace(getenv(name))
+			c.signalEndpoint = name != "OTEL_EXPORTER_OTLP_ENDPOINT"
 		}
 	}
 	if v, name := get("HEADERS"); v != "" {
@@ -124,6 +130,17 @@ func (c Config) FromEnv(getenv func(string) string) (Config, error) {
 		c.Timeout = time.Duration(ms) * time.Millisecond
 	}
 	return c, nil
+}
+
+// endpoint parses Endpoint, or def when it is empty.
+func (c Config) endpoint(def string) (otlpenv.Endpoint, error) {
+	switch {
+	case c.Endpoint == "":
+		return otlpenv.ParseEndpoint(def)
+	case c.signalEndpoint:
+		return otlpenv.ParseSignalEndpoint(c.Endpoint)
+	}
+	return otlpenv.ParseEndpoint(c.Endpoint)
 }
 
 // withDefaults checks c and fills its defaults.

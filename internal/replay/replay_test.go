@@ -361,7 +361,7 @@ func TestReplayErrors(t *testing.T) {
 		{"negative", Config{BatchSpans: -1}, []string{"x"}, "must not be negative"},
 		{"missing file", Config{DryRun: true}, []string{filepath.Join(t.TempDir(), "nope.jsonl")}, "no such file"},
 		{"no stdin", Config{DryRun: true}, []string{tracefile.Stdin}, "no standard input"},
-		{"bad http endpoint", Config{Protocol: ProtocolHTTPProtobuf, Endpoint: "ftp://x"}, []string{"x"}, "not an http(s) URL"},
+		{"bad http endpoint", Config{Protocol: ProtocolHTTPProtobuf, Endpoint: "ftp://x"}, []string{"x"}, `scheme "ftp"`},
 		{"bad grpc endpoint", Config{Endpoint: "ftp://x:1"}, []string{"x"}, `scheme "ftp"`},
 	}
 	for _, tt := range tests {
@@ -401,7 +401,7 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 	c, err := Config{Headers: map[string]string{"x-tenant": "flag"}}.FromEnv(func(k string) string { return env[k] })
 	require.NoError(t, err)
-	assert.Equal(t, "http://collector:4318/v1/traces", c.Endpoint)
+	assert.Equal(t, "http://collector:4318", c.Endpoint, "a base; the sender appends /v1/traces")
 	assert.Equal(t, ProtocolHTTPProtobuf, c.Protocol)
 	assert.Equal(t, map[string]string{"x-tenant": "flag", "authorization": "Bearer t"}, c.Headers, "flags win")
 	assert.True(t, c.Insecure)
