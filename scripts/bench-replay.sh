@@ -14,6 +14,8 @@
 #   BENCH_REPLAY_SIZE_MB   size of the file (1024)
 #   BENCH_REPLAY_ROUNDS    rounds, replay and Collector alternating (3)
 #   BENCH_REPLAY_ARGS      extra flags for otelagent replay
+#   BENCH_REPLAY_ARGS_B    when set, each round also runs replay with these flags ("replay-b"),
+#                          to compare two settings under the same load
 #   BENCH_COLLECTOR_COMPRESSION  compression of the Collector's OTLP exporter (gzip, its default)
 #   OTELAGENT_JAEGER_BIN   Jaeger binary (default: scripts/build-jaeger.sh builds one)
 set -euo pipefail
@@ -25,6 +27,8 @@ size_mb="${BENCH_REPLAY_SIZE_MB:-1024}"
 rounds="${BENCH_REPLAY_ROUNDS:-3}"
 # shellcheck disable=SC2206 # word splitting of the extra flags is wanted
 replay_args=(${BENCH_REPLAY_ARGS:-})
+# shellcheck disable=SC2206
+replay_args_b=(${BENCH_REPLAY_ARGS_B:-})
 
 jaeger="${OTELAGENT_JAEGER_BIN:-}"
 if [[ -z "$jaeger" ]]; then
@@ -148,16 +152,20 @@ report() {
 }
 
 run_replay() {
-	start_jaeger "jaeger-replay-$1"
-	local start end
+	local label="${2:-replay}" start end
+	local -a args=("${replay_args[@]}")
+	if [[ "$label" == replay-b ]]; then
+		args=("${replay_args_b[@]}")
+	fi
+	start_jaeger "jaeger-$label-$1"
 	start=$(now)
-	"$work/otelagent" replay --quiet --insecure --endpoint "$otlp" "${replay_args[@]}" "$data" >"$work/replay.out"
+	"$work/otelagent" replay --quiet --insecure --endpoint "$otlp" "${args[@]}" "$data" >"$work/replay.out"
 	if ! end=$(wait_stored); then
 		cat "$work/replay.out" >&2
 		exit 1
 	fi
 	stop "$jaeger_pid"
-	report replay "$start" "$end" | tee -a "$work/results"
+	report "$label" "$start" "$end" | tee -a "$work/results"
 }
 
 run_collector() {
@@ -209,8 +217,14 @@ YAML
 
 for round in $(seq 1 "$rounds"); do
 	run_replay "$round"
+	if [[ ${#replay_args_b[@]} -gt 0 ]]; then
+		run_replay "$round" replay-b
+	fi
 	run_collector "$round"
 done
 
-awk '$1 == "replay" { r += $4; nr++ } $1 == "collector" { c += $4; nc++ }
-	END { printf "mean: replay %.0f spans/s, collector %.0f spans/s, replay/collector %.2f\n", r / nr, c / nc, (r / nr) / (c / nc) }' "$work/results"
+awk '$1 == "replay" { r += $4; nr++ } $1 == "replay-b" { b += $4; nb++ } $1 == "collector" { c += $4; nc++ }
+	END {
+		printf "mean: replay %.0f spans/s, collector %.0f spans/s, replay/collector %.2f\n", r / nr, c / nc, (r / nr) / (c / nc)
+		if (nb) printf "mean: replay-b %.0f spans/s, replay-b/collector %.2f, replay/replay-b %.2f\n", b / nb, (b / nb) / (c / nc), (r / nr) / (b / nb)
+	}' "$work/results"
