@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -39,6 +40,8 @@ type receiver struct {
 	failAlways bool
 	permanent  bool
 	headers    []string
+	// latency, when set, delays every answer, as a receiver across a network would.
+	latency time.Duration
 	// together, when set, holds every request until that many are in the receiver at once.
 	together *barrier
 }
@@ -112,6 +115,9 @@ func (g *grpcReceiver) Export(ctx context.Context, req ptraceotlp.ExportRequest)
 	if v := md.Get("x-tenant"); len(v) > 0 {
 		h = v[0]
 	}
+	if g.r.latency > 0 {
+		time.Sleep(g.r.latency)
+	}
 	if !g.r.together.wait(ctx) || !g.r.accept(req.Traces(), h) {
 		code := codes.Unavailable
 		if g.r.permanent {
@@ -122,7 +128,7 @@ func (g *grpcReceiver) Export(ctx context.Context, req ptraceotlp.ExportRequest)
 	return ptraceotlp.NewExportResponse(), nil
 }
 
-func startGRPC(t *testing.T, r *receiver) string {
+func startGRPC(t testing.TB, r *receiver) string {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -169,7 +175,7 @@ func startHTTP(t *testing.T, r *receiver) string {
 var start = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
 // writeTraces writes records OTLP/JSON lines of spansPer spans each, under two resources.
-func writeTraces(t *testing.T, path string, records, spansPer int) []ptrace.Span {
+func writeTraces(t testing.TB, path string, records, spansPer int) []ptrace.Span {
 	t.Helper()
 	var all []ptrace.Span
 	var buf bytes.Buffer
@@ -465,4 +471,24 @@ func TestReplayHTTPSWithCertificate(t *testing.T) {
 	cfg.CertificateFile = notPEM
 	_, err = Replay(t.Context(), cfg, []string{path}, nil)
 	require.ErrorContains(t, err, "no PEM certificate")
+}
+
+// BenchmarkReplayLatency replays 64 requests of 100 spans to a gRPC receiver that answers
+// after 5ms, as one across a network would, with one request in flight and with the default.
+func BenchmarkReplayLatency(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "trace.jsonl")
+	writeTraces(b, path, 64, 100)
+	for _, concurrency := range []int{1, DefaultConcurrency} {
+		b.Run(fmt.Sprintf("concurrency=%d", concurrency), func(b *testing.B) {
+			endpoint := startGRPC(b, &receiver{latency: 5 * time.Millisecond})
+			cfg := Config{Endpoint: endpoint, Insecure: true, BatchSpans: 100, Concurrency: concurrency}
+			for b.Loop() {
+				res, err := Replay(b.Context(), cfg, []string{path}, nil)
+				if err != nil || !res.Delivered() {
+					b.Fatalf("%+v %v", res, err)
+				}
+			}
+			b.ReportMetric(float64(64*100*b.N)/b.Elapsed().Seconds(), "spans/s")
+		})
+	}
 }
