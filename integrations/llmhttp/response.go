@@ -19,6 +19,7 @@ type result struct {
 	texts     []string // complete texts of a JSON response, one per choice
 	stream    []byte   // text of a stream's first choice, up to maxStreamText
 	err       error    // an error the API reported in the body
+	capture   bool     // the Tracer captures content: keep the texts
 }
 
 func (r *result) setFinish(index int, reason string) {
@@ -32,6 +33,9 @@ func (r *result) setFinish(index int, reason string) {
 }
 
 func (r *result) appendText(s string) {
+	if !r.capture {
+		return
+	}
 	if room := maxStreamText - len(r.stream); room > 0 {
 		r.stream = append(r.stream, s[:min(len(s), room)]...)
 	}
@@ -159,7 +163,7 @@ func (r *result) openAIChat(data []byte, stream bool, m *openAIChat) {
 			if c.Index == 0 && c.Delta.Content != "" {
 				r.appendText(c.Delta.Content)
 			}
-		} else {
+		} else if r.capture {
 			r.texts = append(r.texts, c.Message.Content)
 		}
 	}
@@ -211,7 +215,7 @@ func (r *result) openAIResponse(m *openAIResponse, withText bool) {
 	if m.Error != nil && (m.Error.Code != "" || m.Error.Message != "") {
 		r.err = &apiError{typ: m.Error.Code, msg: m.Error.Message}
 	}
-	if withText {
+	if withText && r.capture {
 		var text []byte
 		for _, o := range m.Output {
 			for _, c := range o.Content {
@@ -289,7 +293,7 @@ func (r *result) anthropicMessage(m *anthropicMessage, st *anthropicState, withT
 		st.usage.merge(m.Usage)
 		r.usage = st.usage.tokenUsage()
 	}
-	if withText {
+	if withText && r.capture {
 		var text []byte
 		for _, c := range m.Content {
 			if c.Type == "text" {

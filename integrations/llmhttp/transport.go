@@ -127,10 +127,15 @@ func (t *Transport) Middleware(req *http.Request, next func(*http.Request) (*htt
 	}
 	attrs = cr.attributes(attrs)
 	start := time.Now()
-	ctx, inv := t.tracer.StartChat(req.Context(), cr.Model,
-		otelagent.WithProviderName(provider), otelagent.WithAttributes(attrs...))
+	capture := t.tracer.CapturesContent()
+	opts := []otelagent.InvokeOption{otelagent.WithProviderName(provider), otelagent.WithAttributes(attrs...)}
+	if capture {
+		opts = append(opts, otelagent.WithInputMessages(promptOf(a, body)...))
+	}
+	ctx, inv := t.tracer.StartChat(req.Context(), cr.Model, opts...)
 	c := &call{t: t, inv: inv, ctx: ctx, api: a, start: start, provider: provider,
 		requestModel: cr.Model, stream: cr.Stream, host: host, port: port, completed: make(chan struct{})}
+	c.res.capture = capture
 	if readErr != nil {
 		c.end(readErr)
 		return nil, readErr
