@@ -103,7 +103,7 @@ func (t *Transport) Middleware(req *http.Request, next func(*http.Request) (*htt
 	if a == apiNone || req.Body == nil || req.Body == http.NoBody {
 		return next(req)
 	}
-	body, readErr := io.ReadAll(req.Body)
+	body, readErr := readAll(req.Body, req.ContentLength)
 	_ = req.Body.Close()
 
 	var cr chatRequest
@@ -212,7 +212,7 @@ func (c *call) response(resp *http.Response) *http.Response {
 		resp.Body = &streamBody{rc: resp.Body, c: c}
 		return resp
 	}
-	b, err := io.ReadAll(resp.Body)
+	b, err := readAll(resp.Body, resp.ContentLength)
 	_ = resp.Body.Close()
 	var r io.Reader = bytes.NewReader(b)
 	if err != nil {
@@ -225,6 +225,31 @@ func (c *call) response(resp *http.Response) *http.Response {
 	resp.Body = io.NopCloser(r)
 	c.end(err)
 	return resp
+}
+
+// maxSizeHint bounds the buffer a declared length makes readAll allocate up front.
+const maxSizeHint = 8 << 20
+
+// readAll is io.ReadAll with the buffer sized from a declared length (ContentLength, -1 when
+// unknown), so that a body is read with one allocation instead of a doubling series.
+func readAll(r io.Reader, sizeHint int64) ([]byte, error) {
+	if sizeHint <= 0 || sizeHint > maxSizeHint {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, sizeHint+1) // one more byte: EOF is seen without growing
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) { // longer than declared
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 func mediaType(contentType string) string {
