@@ -192,6 +192,7 @@ type call struct {
 	sse        sseScanner
 	lastChunk  time.Time
 	chunk      openAIChat            // decoded chat completion chunk, reused
+	dec        eventDecoder          // decodes the stream's events
 	chunkOpts  []metric.RecordOption // attributes of the chunk metrics, set at the first chunk
 }
 
@@ -321,11 +322,11 @@ func (c *call) dispatch(data []byte) {
 	}
 	switch c.api {
 	case apiOpenAIChat:
-		c.res.openAIChat(data, true, &c.chunk)
+		c.res.openAIChat(data, true, &c.chunk, &c.dec)
 	case apiOpenAIResponses:
-		c.res.openAIResponseEvent(data)
+		c.res.openAIResponseEvent(data, &c.dec)
 	case apiAnthropicMessages:
-		c.res.anthropicEvent(data, &c.anthropic)
+		c.res.anthropicEvent(data, &c.anthropic, &c.dec)
 	}
 	now := time.Now()
 	if c.lastChunk.IsZero() {
