@@ -49,9 +49,9 @@ func streamOf(n int) []byte {
 	return []byte(b.String())
 }
 
-// BenchmarkTransport compares a client with and without the Transport over a canned
-// response: a JSON chat completion per call, and a stream of 100 chunks (ns/chunk is the
-// call's time over its chunks).
+// BenchmarkTransport compares a client with the Transport (impl=instrumented) and without it
+// (impl=raw) over a canned response: a JSON chat completion per call (api=json), and a stream
+// of 100 chunks (api=stream; ns/chunk is the call's time over its chunks).
 func BenchmarkTransport(b *testing.B) {
 	plain, err := os.ReadFile(filepath.Join("testdata", "openai_chat.json"))
 	if err != nil {
@@ -88,7 +88,7 @@ func BenchmarkTransport(b *testing.B) {
 			{"instrumented", NewTransport(base, WithTracer(tracer), WithMeterProvider(mp))},
 		} {
 			client := &http.Client{Transport: c.rt}
-			b.Run(mode.name+"/"+c.name, func(b *testing.B) {
+			b.Run("api="+mode.name+"/impl="+c.name, func(b *testing.B) {
 				b.ReportAllocs()
 				buf := make([]byte, 512) // SDKs read streams line by line, in small pieces
 				for b.Loop() {

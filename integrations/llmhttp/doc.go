@@ -18,7 +18,11 @@
 // message_delta (Anthropic). The span ends exactly once: at the end of the body, when the body
 // is closed, or when the request context is done.
 //
-// The Tracer captures content only when its content capture is on. StartChat takes no input
-// messages, so only the response text is offered for capture; for streams at most
-// otelagent.DefaultMaxContentBytes of it is kept.
+// When the Tracer captures content (otelagent.WithContentCapture), the request's messages
+// (chat completions messages; responses instructions and input; Anthropic system and messages)
+// are recorded as gen_ai.input.messages and the response text as gen_ai.output.messages, both
+// through the Tracer's redactor and byte limit: text parts are joined by newlines, tool calls
+// and tool results appear as their JSON text, images, audio, files and reasoning are left out.
+// Of a stream at most otelagent.DefaultMaxContentBytes of text is kept. Without capture
+// neither the request's messages nor the response text are decoded or kept.
 package llmhttp // import "github.com/agenttrace/otelagent/integrations/llmhttp"

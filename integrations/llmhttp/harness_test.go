@@ -45,13 +45,20 @@ func (n endNotifier) OnEnd(s sdktrace.ReadOnlySpan) {
 
 func newHarness(t *testing.T, opts ...Option) *harness {
 	t.Helper()
+	return newHarnessTracer(t, []otelagent.Option{otelagent.WithContentCapture(true)}, opts...)
+}
+
+// newHarnessTracer is newHarness with the Tracer configured by tracerOpts instead of content
+// capture on.
+func newHarnessTracer(t *testing.T, tracerOpts []otelagent.Option, opts ...Option) *harness {
+	t.Helper()
 	rec := tracetest.NewSpanRecorder()
 	ended := make(chan string, 1024) // room for every span a test ends: OnEnd must not block
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(endNotifier{rec, ended}))
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
-	tracer := otelagent.New(otelagent.WithTracerProvider(tp), otelagent.WithMeterProvider(mp),
-		otelagent.WithContentCapture(true))
+	tracer := otelagent.New(append([]otelagent.Option{otelagent.WithTracerProvider(tp),
+		otelagent.WithMeterProvider(mp)}, tracerOpts...)...)
 	api := &fakeAPI{release: make(chan struct{})}
 	srv := httptest.NewServer(api)
 	t.Cleanup(func() {

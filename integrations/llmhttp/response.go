@@ -19,6 +19,7 @@ type result struct {
 	texts     []string // complete texts of a JSON response, one per choice
 	stream    []byte   // text of a stream's first choice, up to maxStreamText
 	err       error    // an error the API reported in the body
+	capture   bool     // the Tracer captures content: keep the texts
 }
 
 func (r *result) setFinish(index int, reason string) {
@@ -32,6 +33,9 @@ func (r *result) setFinish(index int, reason string) {
 }
 
 func (r *result) appendText(s string) {
+	if !r.capture {
+		return
+	}
 	if room := maxStreamText - len(r.stream); room > 0 {
 		r.stream = append(r.stream, s[:min(len(s), room)]...)
 	}
@@ -113,15 +117,15 @@ func (u *anthropicUsage) tokenUsage() otelagent.TokenUsage {
 
 // openAIChat is a chat completion or one chunk of a streamed one.
 type openAIChat struct {
-	ID      string `json:"id"`
-	Model   string `json:"model"`
+	ID      keptString `json:"id"`
+	Model   keptString `json:"model"`
 	Choices []struct {
 		Index   int `json:"index"`
 		Message struct {
-			Content string `json:"content"`
+			Content lazyText `json:"content"`
 		} `json:"message"`
 		Delta struct {
-			Content string `json:"content"`
+			Content lazyText `json:"content"`
 		} `json:"delta"`
 		FinishReason string `json:"finish_reason"`
 	} `json:"choices"`
@@ -129,18 +133,20 @@ type openAIChat struct {
 	Error *json.RawMessage `json:"error"`
 }
 
-// reset empties m for the next chunk, keeping the capacity of its choices: decoding into a
-// used struct would keep the fields a chunk leaves out.
+// reset empties m for the next chunk, keeping the capacity of its choices and the id and
+// model a stream repeats: decoding into a used struct would keep the fields a chunk leaves
+// out, and keeping the id and model of an earlier chunk is what r does anyway.
 func (m *openAIChat) reset() {
 	choices := m.Choices[:cap(m.Choices)]
 	clear(choices)
-	*m = openAIChat{Choices: choices[:0]}
+	*m = openAIChat{ID: m.ID, Model: m.Model, Choices: choices[:0]}
 }
 
-// openAIChat fills r from a chat completion or chunk, decoded into m.
-func (r *result) openAIChat(data []byte, stream bool, m *openAIChat) {
+// openAIChat fills r from a chat completion or chunk, decoded into m with dec (json.Unmarshal
+// when dec is nil).
+func (r *result) openAIChat(data []byte, stream bool, m *openAIChat, dec *eventDecoder) {
 	m.reset()
-	if json.Unmarshal(data, m) != nil {
+	if dec.unmarshal(data, m) != nil {
 		return
 	}
 	if m.Error != nil {
@@ -148,19 +154,19 @@ func (r *result) openAIChat(data []byte, stream bool, m *openAIChat) {
 		return
 	}
 	if m.ID != "" {
-		r.id = m.ID
+		r.id = string(m.ID)
 	}
 	if m.Model != "" {
-		r.model = m.Model
+		r.model = string(m.Model)
 	}
 	for _, c := range m.Choices {
 		r.setFinish(c.Index, c.FinishReason)
-		if stream {
-			if c.Index == 0 && c.Delta.Content != "" {
-				r.appendText(c.Delta.Content)
-			}
-		} else {
-			r.texts = append(r.texts, c.Message.Content)
+		switch {
+		case !r.capture:
+		case stream && c.Index == 0:
+			r.appendText(c.Delta.Content.String())
+		case !stream:
+			r.texts = append(r.texts, c.Message.Content.String())
 		}
 	}
 	if m.Usage != nil {
@@ -211,7 +217,7 @@ func (r *result) openAIResponse(m *openAIResponse, withText bool) {
 	if m.Error != nil && (m.Error.Code != "" || m.Error.Message != "") {
 		r.err = &apiError{typ: m.Error.Code, msg: m.Error.Message}
 	}
-	if withText {
+	if withText && r.capture {
 		var text []byte
 		for _, o := range m.Output {
 			for _, c := range o.Content {
@@ -235,9 +241,9 @@ type openAIResponseEvent struct {
 	Message  string          `json:"message"`
 }
 
-func (r *result) openAIResponseEvent(data []byte) {
+func (r *result) openAIResponseEvent(data []byte, dec *eventDecoder) {
 	var e openAIResponseEvent
-	if json.Unmarshal(data, &e) != nil {
+	if dec.unmarshal(data, &e) != nil {
 		return
 	}
 	switch {
@@ -289,7 +295,7 @@ func (r *result) anthropicMessage(m *anthropicMessage, st *anthropicState, withT
 		st.usage.merge(m.Usage)
 		r.usage = st.usage.tokenUsage()
 	}
-	if withText {
+	if withText && r.capture {
 		var text []byte
 		for _, c := range m.Content {
 			if c.Type == "text" {
@@ -302,9 +308,9 @@ func (r *result) anthropicMessage(m *anthropicMessage, st *anthropicState, withT
 	}
 }
 
-func (r *result) anthropicEvent(data []byte, st *anthropicState) {
+func (r *result) anthropicEvent(data []byte, st *anthropicState, dec *eventDecoder) {
 	var e anthropicEvent
-	if json.Unmarshal(data, &e) != nil {
+	if dec.unmarshal(data, &e) != nil {
 		return
 	}
 	switch e.Type {
@@ -329,7 +335,7 @@ func (r *result) anthropicEvent(data []byte, st *anthropicState) {
 func (r *result) parseJSON(a api, body []byte) {
 	switch a {
 	case apiOpenAIChat:
-		r.openAIChat(body, false, new(openAIChat))
+		r.openAIChat(body, false, new(openAIChat), nil)
 	case apiOpenAIResponses:
 		var m openAIResponse
 		if json.Unmarshal(body, &m) == nil {

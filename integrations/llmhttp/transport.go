@@ -103,7 +103,7 @@ func (t *Transport) Middleware(req *http.Request, next func(*http.Request) (*htt
 	if a == apiNone || req.Body == nil || req.Body == http.NoBody {
 		return next(req)
 	}
-	body, readErr := io.ReadAll(req.Body)
+	body, readErr := readAll(req.Body, req.ContentLength)
 	_ = req.Body.Close()
 
 	var cr chatRequest
@@ -127,10 +127,15 @@ func (t *Transport) Middleware(req *http.Request, next func(*http.Request) (*htt
 	}
 	attrs = cr.attributes(attrs)
 	start := time.Now()
-	ctx, inv := t.tracer.StartChat(req.Context(), cr.Model,
-		otelagent.WithProviderName(provider), otelagent.WithAttributes(attrs...))
+	capture := t.tracer.CapturesContent()
+	opts := []otelagent.InvokeOption{otelagent.WithProviderName(provider), otelagent.WithAttributes(attrs...)}
+	if capture {
+		opts = append(opts, otelagent.WithInputMessages(promptOf(a, body)...))
+	}
+	ctx, inv := t.tracer.StartChat(req.Context(), cr.Model, opts...)
 	c := &call{t: t, inv: inv, ctx: ctx, api: a, start: start, provider: provider,
 		requestModel: cr.Model, stream: cr.Stream, host: host, port: port, completed: make(chan struct{})}
+	c.res.capture = capture
 	if readErr != nil {
 		c.end(readErr)
 		return nil, readErr
@@ -187,6 +192,7 @@ type call struct {
 	sse        sseScanner
 	lastChunk  time.Time
 	chunk      openAIChat            // decoded chat completion chunk, reused
+	dec        eventDecoder          // decodes the stream's events
 	chunkOpts  []metric.RecordOption // attributes of the chunk metrics, set at the first chunk
 }
 
@@ -207,7 +213,7 @@ func (c *call) response(resp *http.Response) *http.Response {
 		resp.Body = &streamBody{rc: resp.Body, c: c}
 		return resp
 	}
-	b, err := io.ReadAll(resp.Body)
+	b, err := readAll(resp.Body, resp.ContentLength)
 	_ = resp.Body.Close()
 	var r io.Reader = bytes.NewReader(b)
 	if err != nil {
@@ -220,6 +226,31 @@ func (c *call) response(resp *http.Response) *http.Response {
 	resp.Body = io.NopCloser(r)
 	c.end(err)
 	return resp
+}
+
+// maxSizeHint bounds the buffer a declared length makes readAll allocate up front.
+const maxSizeHint = 8 << 20
+
+// readAll is io.ReadAll with the buffer sized from a declared length (ContentLength, -1 when
+// unknown), so that a body is read with one allocation instead of a doubling series.
+func readAll(r io.Reader, sizeHint int64) ([]byte, error) {
+	if sizeHint <= 0 || sizeHint > maxSizeHint {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, sizeHint+1) // one more byte: EOF is seen without growing
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) { // longer than declared
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 func mediaType(contentType string) string {
@@ -291,11 +322,11 @@ func (c *call) dispatch(data []byte) {
 	}
 	switch c.api {
 	case apiOpenAIChat:
-		c.res.openAIChat(data, true, &c.chunk)
+		c.res.openAIChat(data, true, &c.chunk, &c.dec)
 	case apiOpenAIResponses:
-		c.res.openAIResponseEvent(data)
+		c.res.openAIResponseEvent(data, &c.dec)
 	case apiAnthropicMessages:
-		c.res.anthropicEvent(data, &c.anthropic)
+		c.res.anthropicEvent(data, &c.anthropic, &c.dec)
 	}
 	now := time.Now()
 	if c.lastChunk.IsZero() {

@@ -503,3 +503,17 @@ func TestZeroTransportPassesThrough(t *testing.T) {
 	}
 	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 }
+
+// TestReadAll: a declared length sizes the buffer, and a body longer or shorter than declared
+// is still read whole.
+func TestReadAll(t *testing.T) {
+	body := strings.Repeat("x", 1000)
+	for _, hint := range []int64{-1, 0, 1, 999, 1000, 1001, 5000, maxSizeHint + 1} {
+		got, err := readAll(strings.NewReader(body), hint)
+		require.NoError(t, err)
+		assert.Equal(t, body, string(got), "hint %d", hint)
+		got, err = readAll(io.MultiReader(strings.NewReader(body), errReader{io.ErrUnexpectedEOF}), hint)
+		assert.ErrorIs(t, err, io.ErrUnexpectedEOF, "hint %d", hint)
+		assert.Equal(t, body, string(got), "hint %d", hint)
+	}
+}

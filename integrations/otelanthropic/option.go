@@ -1,4 +1,4 @@
-package anthropic
+package otelanthropic
 
 import (
 	"github.com/anthropics/anthropic-sdk-go/v2/option"

@@ -1,4 +1,4 @@
-// Package anthropic traces the model calls of a github.com/anthropics/anthropic-sdk-go/v2
+// Package otelanthropic traces the model calls of a github.com/anthropics/anthropic-sdk-go/v2
 // client with otelagent: one option where the client is built,
 //
 //	client := anthropic.NewClient(otelanthropic.Option())
@@ -11,4 +11,4 @@
 // off, so that each call has exactly one chat span and its usage is counted once, in the
 // enclosing invocation; an option given after it that turns the SDK's spans back on
 // (option.WithOpenTelemetryTraces(true)) brings the second span back.
-package anthropic // import "github.com/agenttrace/otelagent/integrations/anthropic"
+package otelanthropic // import "github.com/agenttrace/otelagent/integrations/otelanthropic"

@@ -1,4 +1,4 @@
-module github.com/agenttrace/otelagent/integrations/anthropic
+module github.com/agenttrace/otelagent/integrations/otelanthropic
 
 go 1.26.0
 

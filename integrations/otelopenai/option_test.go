@@ -1,4 +1,4 @@
-package openai
+package otelopenai
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	sdk "github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/responses"
 	"github.com/stretchr/testify/assert"
@@ -66,14 +66,14 @@ func fakeOpenAI(t *testing.T) *httptest.Server {
 func TestOption(t *testing.T) {
 	tests := []struct {
 		name string
-		call func(t *testing.T, client sdk.Client, ctx context.Context) string
+		call func(t *testing.T, client openai.Client, ctx context.Context) string
 	}{
-		{"chat", func(t *testing.T, client sdk.Client, ctx context.Context) string {
+		{"chat", func(t *testing.T, client openai.Client, ctx context.Context) string {
 			c, err := client.Chat.Completions.New(ctx, chatParams())
 			require.NoError(t, err)
 			return c.Choices[0].Message.Content
 		}},
-		{"chat stream", func(t *testing.T, client sdk.Client, ctx context.Context) string {
+		{"chat stream", func(t *testing.T, client openai.Client, ctx context.Context) string {
 			stream := client.Chat.Completions.NewStreaming(ctx, chatParams())
 			var text string
 			for stream.Next() {
@@ -85,10 +85,10 @@ func TestOption(t *testing.T) {
 			require.NoError(t, stream.Close())
 			return text
 		}},
-		{"responses", func(t *testing.T, client sdk.Client, ctx context.Context) string {
+		{"responses", func(t *testing.T, client openai.Client, ctx context.Context) string {
 			r, err := client.Responses.New(ctx, responses.ResponseNewParams{
-				Model: sdk.ChatModelGPT4o,
-				Input: responses.ResponseNewParamsInputUnion{OfString: sdk.String("Hi")},
+				Model: openai.ChatModelGPT4o,
+				Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Hi")},
 			})
 			require.NoError(t, err)
 			return r.OutputText()
@@ -101,7 +101,7 @@ func TestOption(t *testing.T) {
 			tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
 			t.Cleanup(func() { _ = tp.Shutdown(t.Context()) })
 			tracer := otelagent.New(otelagent.WithTracerProvider(tp))
-			client := sdk.NewClient(option.WithBaseURL(srv.URL+"/v1"), option.WithAPIKey("test-key"),
+			client := openai.NewClient(option.WithBaseURL(srv.URL+"/v1"), option.WithAPIKey("test-key"),
 				option.WithHTTPClient(srv.Client()), option.WithMaxRetries(0), Option(llmhttp.WithTracer(tracer)))
 
 			ctx, agent := tracer.Invoke(t.Context(), "helper", nil)
@@ -126,9 +126,9 @@ func TestOption(t *testing.T) {
 	}
 }
 
-func chatParams() sdk.ChatCompletionNewParams {
-	return sdk.ChatCompletionNewParams{
-		Model:    sdk.ChatModelGPT4o,
-		Messages: []sdk.ChatCompletionMessageParamUnion{sdk.UserMessage("Hi")},
+func chatParams() openai.ChatCompletionNewParams {
+	return openai.ChatCompletionNewParams{
+		Model:    openai.ChatModelGPT4o,
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Hi")},
 	}
 }

@@ -1,4 +1,4 @@
-module github.com/agenttrace/otelagent/integrations/openai
+module github.com/agenttrace/otelagent/integrations/otelopenai
 
 go 1.26.0
 

@@ -11,13 +11,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 
-	sdk "github.com/anthropics/anthropic-sdk-go/v2"
+	"github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/anthropics/anthropic-sdk-go/v2/option"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
-	otelanthropic "github.com/agenttrace/otelagent/integrations/anthropic"
 	"github.com/agenttrace/otelagent/integrations/llmhttp"
+	"github.com/agenttrace/otelagent/integrations/otelanthropic"
 	"github.com/agenttrace/otelagent/otelagent"
 )
 
@@ -37,13 +37,13 @@ func main() {
 	defer func() { _ = tp.Shutdown(context.Background()) }()
 	tracer := otelagent.New(otelagent.WithTracerProvider(tp))
 
-	client := sdk.NewClient(option.WithBaseURL(api.URL), option.WithAPIKey("not-a-real-key"),
+	client := anthropic.NewClient(option.WithBaseURL(api.URL), option.WithAPIKey("not-a-real-key"),
 		otelanthropic.Option(llmhttp.WithTracer(tracer))) // the one line
 
 	ctx, agent := tracer.Invoke(context.Background(), "geographer", nil)
-	msg, err := client.Messages.New(ctx, sdk.MessageNewParams{
-		Model: sdk.ModelClaudeSonnet4_5, MaxTokens: 100,
-		Messages: []sdk.MessageParam{sdk.NewUserMessage(sdk.NewTextBlock("Capital of France?"))},
+	msg, err := client.Messages.New(ctx, anthropic.MessageNewParams{
+		Model: anthropic.ModelClaudeSonnet4_5, MaxTokens: 100,
+		Messages: []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("Capital of France?"))},
 	})
 	if err != nil {
 		log.Fatal(err)

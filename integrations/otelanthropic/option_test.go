@@ -1,4 +1,4 @@
-package anthropic
+package otelanthropic
 
 import (
 	"io"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	sdk "github.com/anthropics/anthropic-sdk-go/v2"
+	"github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/anthropics/anthropic-sdk-go/v2/option"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -104,13 +104,13 @@ func TestOption(t *testing.T) {
 			if tt.sdkSpans {
 				instrument = option.WithMiddleware(llmhttp.NewTransport(nil, llmhttp.WithTracer(tracer)).Middleware)
 			}
-			client := sdk.NewClient(option.WithBaseURL(srv.URL), option.WithAPIKey("test-key"),
+			client := anthropic.NewClient(option.WithBaseURL(srv.URL), option.WithAPIKey("test-key"),
 				option.WithHTTPClient(srv.Client()), option.WithMaxRetries(0), instrument)
 
 			ctx, agent := tracer.Invoke(t.Context(), "helper", nil)
-			params := sdk.MessageNewParams{
-				Model: sdk.ModelClaudeSonnet4_5, MaxTokens: 1024,
-				Messages: []sdk.MessageParam{sdk.NewUserMessage(sdk.NewTextBlock("Hi"))},
+			params := anthropic.MessageNewParams{
+				Model: anthropic.ModelClaudeSonnet4_5, MaxTokens: 1024,
+				Messages: []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("Hi"))},
 			}
 			var text string
 			if tt.stream {

@@ -1,4 +1,4 @@
-package openai
+package otelopenai
 
 import (
 	"github.com/openai/openai-go/v3/option"

@@ -10,13 +10,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 
-	sdk "github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/agenttrace/otelagent/integrations/llmhttp"
-	otelopenai "github.com/agenttrace/otelagent/integrations/openai"
+	"github.com/agenttrace/otelagent/integrations/otelopenai"
 	"github.com/agenttrace/otelagent/otelagent"
 )
 
@@ -36,13 +36,13 @@ func main() {
 	defer func() { _ = tp.Shutdown(context.Background()) }()
 	tracer := otelagent.New(otelagent.WithTracerProvider(tp))
 
-	client := sdk.NewClient(option.WithBaseURL(api.URL+"/v1"), option.WithAPIKey("not-a-real-key"),
+	client := openai.NewClient(option.WithBaseURL(api.URL+"/v1"), option.WithAPIKey("not-a-real-key"),
 		otelopenai.Option(llmhttp.WithTracer(tracer))) // the one line
 
 	ctx, agent := tracer.Invoke(context.Background(), "geographer", nil)
-	completion, err := client.Chat.Completions.New(ctx, sdk.ChatCompletionNewParams{
-		Model:    sdk.ChatModelGPT4o,
-		Messages: []sdk.ChatCompletionMessageParamUnion{sdk.UserMessage("Capital of France?")},
+	completion, err := client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{
+		Model:    openai.ChatModelGPT4o,
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Capital of France?")},
 	})
 	if err != nil {
 		log.Fatal(err)
