@@ -1,13 +1,17 @@
 # Everyday commands; each is a plain go command you can also run by hand.
-.PHONY: all run test race bench bench-compare bench-profile lint vet fmt e2e jaeger prometheus compose-check stack-up stack-down report fuzz chromium screenshot
+.PHONY: all run test race bench bench-compare bench-profile lint vet fmt e2e jaeger prometheus compose-check bench-replay stack-up stack-down report fuzz chromium screenshot
 
 all: lint test
 
 run:        ## the example agent: writes agent_trace.jsonl and prints cache statistics
 	go run ./examples/quickstart
 
-test:       ## the README's test command
+test:       ## the README's test command: the root module, then each module under integrations/
 	go test -race ./...
+	for mod in integrations/*/go.mod; do \
+		dir=$$(dirname $$mod); echo "== $$dir"; \
+		(cd $$dir && go vet ./... && go test -race ./...) || exit 1; \
+	done
 
 race: test
 
@@ -45,6 +49,9 @@ jaeger:     ## build the pinned Jaeger v2 into .cache/bin/jaeger (minutes the fi
 
 prometheus: ## install Prometheus from Debian's packages if it is missing
 	scripts/install-prometheus.sh
+
+bench-replay: ## spans/s of otelagent replay and of an ocb-built Collector sending a 1 GB file to Jaeger (minutes; not in CI)
+	scripts/bench-replay.sh
 
 compose-check: ## validate docker-compose.yaml and the files it mounts
 	scripts/check-compose.sh

@@ -7,7 +7,9 @@
 // and OTLP HTTP, read the spans back through Jaeger's HTTP query API and the
 // metrics through Prometheus's HTTP API, replay the OTLP/JSON files of the file
 // exporters through the second Jaeger's OTLP/HTTP receiver and compare, and
-// evaluate every PromQL query of the Grafana dashboard.
+// evaluate every PromQL query of the Grafana dashboard. TestBurstEverySpanArrives builds the
+// burst command (e2e/burst, with the go command on PATH) and requires every span of a
+// 200,000-invocation burst in the file and in Jaeger.
 //
 // Binaries are found through OTELAGENT_JAEGER_BIN (default .cache/bin/jaeger,
 // built by scripts/build-jaeger.sh) and OTELAGENT_PROMETHEUS_BIN (default

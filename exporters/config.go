@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"net"
-	"net/url"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/agenttrace/otelagent/internal/otlpenv"
 )
 
 // Defaults of Config, in one place. A setting left at its zero value takes the default below,
@@ -71,7 +71,8 @@ type Config struct {
 	Content            ContentConfig     `yaml:"content,omitempty" json:"content,omitempty"`
 	// Pricing is the path of a pricing JSON file (see otelagent.LoadPricing), merged over the
 	// built-in list prices (otelagent.DefaultPricing). Empty means the built-in prices alone.
-	// Validate checks that the file exists; the otelagent package reads it.
+	// Validate checks that the file exists, Setup loads it (a bad file is a Setup error) and
+	// Telemetry.Tracer applies it.
 	Pricing string        `yaml:"pricing,omitempty" json:"pricing,omitempty"`
 	Logging LoggingConfig `yaml:"logging,omitempty" json:"logging,omitempty"`
 	// ShutdownTimeout bounds Telemetry.Shutdown as a whole (the file exporters first, then
@@ -121,9 +122,10 @@ type OTLPConfig struct {
 	// http://localhost:4318 for HTTP).
 	Enabled *bool `yaml:"enabled,omitempty" json:"enabled,omitempty"`
 	// Endpoint is "host:port" or a URL ("http://host:port", "https://host:port/prefix"). It
-	// means what OTEL_EXPORTER_OTLP_ENDPOINT means: for HTTP it is a base to which /v1/traces
-	// and /v1/metrics are appended; a URL's scheme decides TLS (http: plain, https: TLS); a
-	// bare host:port uses TLS unless Insecure is true.
+	// means what OTEL_EXPORTER_OTLP_ENDPOINT and replay's --endpoint mean (otlpenv.Endpoint):
+	// for HTTP it is a base to which /v1/traces and /v1/metrics are appended (a path already
+	// ending in one of them has it replaced); a URL's scheme decides TLS (http: plain, https:
+	// TLS); a bare host:port uses TLS unless Insecure is true.
 	Endpoint string `yaml:"endpoint,omitempty" json:"endpoint,omitempty"`
 	// Protocol is ProtocolGRPC or ProtocolHTTPProtobuf. When empty,
 	// OTEL_EXPORTER_OTLP_PROTOCOL (or its _TRACES_ / _METRICS_ form) decides, else gRPC.
@@ -174,8 +176,9 @@ type MetricsConfig struct {
 	ExportTimeout  Duration `yaml:"export_timeout,omitempty" json:"export_timeout,omitempty"`
 }
 
-// ContentConfig says whether message content goes on spans. Setup does not use it: pass it to
-// otelagent.WithContentCapture and otelagent.WithMaxContentBytes.
+// ContentConfig says whether message content goes on spans. Telemetry.Tracer applies it
+// (otelagent.WithContentCapture, otelagent.WithMaxContentBytes); a Tracer built otherwise
+// does not see it.
 type ContentConfig struct {
 	// Capture turns content capture on or off. When nil the otelagent package decides
 	// (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT, else off).
@@ -412,31 +415,17 @@ func (l LoggingConfig) validate(p *problems, files FileExporterConfig) {
 	}
 }
 
-// checkEndpoint accepts "host:port" and http(s) URLs with a host, and returns the URL scheme
-// ("" for host:port).
+// checkEndpoint accepts what otlpenv.ParseEndpoint accepts, without a query or fragment (the
+// OTLP exporters cannot send them), and returns the URL scheme ("" for host:port).
 func checkEndpoint(endpoint string) (scheme string, err error) {
-	shown := redactURL(endpoint)
-	if strings.Contains(endpoint, "://") {
-		u, err := url.Parse(endpoint)
-		if err != nil {
-			return "", fmt.Errorf("%q is not a valid URL", shown)
-		}
-		if u.Scheme != "http" && u.Scheme != "https" {
-			return "", fmt.Errorf("%q has scheme %q; use http, https or host:port", shown, u.Scheme)
-		}
-		if u.Host == "" {
-			return "", fmt.Errorf("%q has no host", shown)
-		}
-		if u.RawQuery != "" || u.Fragment != "" {
-			return "", fmt.Errorf("%q has a query or fragment", shown)
-		}
-		return u.Scheme, nil
+	e, err := otlpenv.ParseEndpoint(endpoint)
+	if err != nil {
+		return "", fmt.Errorf("%q %w", redactURL(endpoint), err)
 	}
-	host, port, err := net.SplitHostPort(endpoint)
-	if err != nil || host == "" || port == "" || strings.ContainsAny(endpoint, "/ ") {
-		return "", fmt.Errorf("%q is neither host:port nor an http(s) URL", shown)
+	if e.URL != nil && (e.URL.RawQuery != "" || e.URL.Fragment != "") {
+		return "", fmt.Errorf("%q has a query or fragment", redactURL(endpoint))
 	}
-	return "", nil
+	return e.Scheme, nil
 }
 
 // unwrapPathError drops the operation and path of an *os.PathError, which the caller already

@@ -17,8 +17,11 @@
 //   - The local files are always written, also while exporting over OTLP, unless
 //     exporters.file.enabled is false: a copy that survives a collector outage.
 //   - The file keeps every span: a span's End waits for room in its queue rather than drop.
-//   - The OTLP queue (2048 spans by default) drops when full, and retries a failed export for
-//     at most 15s. Every span it loses is counted on the otelagent.spans.dropped counter
+//   - The OTLP queue (2048 spans by default) applies backpressure while the collector keeps
+//     accepting batches: when it is full, a span's End waits for room, so a burst loses
+//     nothing. When no export has succeeded for 2s (the collector is down, hung or failing) it
+//     drops instead, until an export succeeds again; a failed export is retried for at most
+//     15s. Every span it loses is counted on the otelagent.spans.dropped counter
 //     (otelagent.exporter, otelagent.drop.reason: queue_full, export_failed, shutdown) and in a
 //     warning logged at most every 10s with the count since the previous one.
 //   - Telemetry.Shutdown takes at most shutdown_timeout (5s by default) or the context's

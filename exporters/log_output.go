@@ -116,10 +116,10 @@ func (c *closableWriter) Write(p []byte) (int, error) {
 	return c.w.Write(p)
 }
 
-// Close closes the file, waiting for rotated files being compressed; later writes fail with
-// os.ErrClosed. Calling it again does nothing.
-func (c *closableWriter) Close() error {
+// Close closes the file, waiting for rotated files being compressed until ctx is done; later
+// writes fail with os.ErrClosed. Calling it again does nothing.
+func (c *closableWriter) Close(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.w.close(context.Background())
+	return c.w.close(ctx)
 }

@@ -29,8 +29,8 @@ func TestLogFileRotationSettingsAndClose(t *testing.T) {
 	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
 
 	out.logger.DebugContext(spanContext(t), "to the file")
-	require.NoError(t, out.file.Close())
-	require.NoError(t, out.file.Close(), "Close is idempotent")
+	require.NoError(t, out.file.Close(t.Context()))
+	require.NoError(t, out.file.Close(t.Context()), "Close is idempotent")
 	out.logger.Info("after close")
 
 	data, err := os.ReadFile(path)
@@ -49,7 +49,7 @@ func TestLogOutputConsoleAndFile(t *testing.T) {
 	out, err := newLogOutput(LoggingConfig{Level: "INFO", Format: seedPattern, File: path}, "desk", &console)
 	require.NoError(t, err)
 	out.logger.Info("both")
-	require.NoError(t, out.file.Close())
+	require.NoError(t, out.file.Close(t.Context()))
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Contains(t, string(data), " - desk - INFO - both\n")

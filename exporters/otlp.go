@@ -6,9 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
-	"path"
 	"strings"
 	"time"
 
@@ -19,11 +17,14 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"google.golang.org/grpc/credentials"
+
+	"github.com/agenttrace/otelagent/internal/otlpenv"
 )
 
-// Standard environment variables read here; the OTLP exporters read the rest of the
-// OTEL_EXPORTER_OTLP_* family (HEADERS, INSECURE, TIMEOUT, COMPRESSION, CERTIFICATE, ...)
-// themselves, and every option passed from the config overrides them.
+// Standard environment variables read here (endpoints and headers through internal/otlpenv,
+// as replay reads them); the OTLP exporters read the rest of the OTEL_EXPORTER_OTLP_* family
+// (INSECURE, TIMEOUT, COMPRESSION, CERTIFICATE, ...) themselves, and every option passed from
+// the config overrides them.
 const (
 	envOTLPEndpoint        = "OTEL_EXPORTER_OTLP_ENDPOINT"
 	envOTLPTracesEndpoint  = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
@@ -32,8 +33,8 @@ const (
 	envOTLPTracesProtocol  = "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
 	envOTLPMetricsProtocol = "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL"
 
-	otlpTracesPath  = "/v1/traces"
-	otlpMetricsPath = "/v1/metrics"
+	otlpTracesPath  = otlpenv.TracesPath
+	otlpMetricsPath = otlpenv.MetricsPath
 )
 
 // otlpSignal is what differs between the span and the metric exporter.
@@ -107,20 +108,22 @@ func newOTLPSettings(c OTLPConfig, env otlpEnv, s otlpSignal) (otlpSettings, err
 	case env.headers != nil:
 		st.headers = env.headers
 	}
+	// The endpoint means what otlpenv.Endpoint says, whether configured or in the environment.
+	ep, hasEndpoint := env.resolved, env.endpoint
 	if c.Endpoint != "" {
-		if strings.Contains(c.Endpoint, "://") {
-			u, err := url.Parse(c.Endpoint)
-			if err != nil {
-				return otlpSettings{}, fmt.Errorf("exporters.otlp.endpoint: %q is not a valid URL", redactURL(c.Endpoint))
-			}
-			if protocol == ProtocolHTTPProtobuf {
-				// A base URL, as OTEL_EXPORTER_OTLP_ENDPOINT: the signal path goes after its path.
-				u.Path = path.Join("/", u.Path, s.urlPath)
-			}
-			st.endpointURL = u.String()
-		} else {
-			st.hostPort = c.Endpoint
+		if ep, err = otlpenv.ParseEndpoint(c.Endpoint); err != nil {
+			return otlpSettings{}, fmt.Errorf("exporters.otlp.endpoint: %q %w", redactURL(c.Endpoint), err)
 		}
+		hasEndpoint = true
+	}
+	switch {
+	case !hasEndpoint:
+	case ep.URL == nil:
+		st.hostPort = ep.Host
+	case protocol == ProtocolHTTPProtobuf:
+		st.endpointURL = ep.SignalURL(s.urlPath, false)
+	default:
+		st.endpointURL = ep.URL.String()
 	}
 	if c.Compression != "" {
 		gz := c.Compression == CompressionGzip
@@ -134,7 +137,7 @@ func newOTLPSettings(c OTLPConfig, env otlpEnv, s otlpSignal) (otlpSettings, err
 		if protocol == ProtocolHTTPProtobuf && st.hostPort != "" {
 			// The HTTP exporters have no option to undo OTEL_EXPORTER_OTLP_INSECURE=true, which
 			// with a TLS config fails every export; an https URL clears it.
-			st.endpointURL = "https://" + st.hostPort + s.urlPath
+			st.endpointURL = ep.SignalURL(s.urlPath, false)
 			st.hostPort = ""
 		}
 	}

@@ -3,9 +3,10 @@ package exporters
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"strings"
+
+	"github.com/agenttrace/otelagent/internal/otlpenv"
 )
 
 // otlpEnv is what the OTEL_EXPORTER_OTLP_* variables say for one signal, checked. The
@@ -13,6 +14,8 @@ import (
 type otlpEnv struct {
 	// endpoint is true when an endpoint variable is set.
 	endpoint bool
+	// resolved is the endpoint the variables give (otlpenv.EndpointFromEnv), when set.
+	resolved otlpenv.Endpoint
 	// headers are the parsed headers; nil when no headers variable is set.
 	headers map[string]string
 }
@@ -41,7 +44,7 @@ func readOTLPEnv(s otlpSignal) (otlpEnv, error) {
 		if !ok {
 			continue
 		}
-		h, err := parseHeaders(v)
+		h, err := otlpenv.ParseHeaders(v)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 			continue
@@ -49,6 +52,9 @@ func readOTLPEnv(s otlpSignal) (otlpEnv, error) {
 		if i == 0 || e.headers == nil {
 			e.headers = h
 		}
+	}
+	if e.endpoint && len(errs) == 0 {
+		e.resolved, _, _ = otlpenv.EndpointFromEnv(func(name string) string { v, _ := lookupEnv(name); return v }, s.name)
 	}
 	for _, name := range otlpVars(s, "TIMEOUT") {
 		if _, err := envMillis(name); err != nil {
@@ -77,45 +83,4 @@ func readOTLPEnv(s otlpSignal) (otlpEnv, error) {
 		}
 	}
 	return e, errors.Join(errs...)
-}
-
-// parseHeaders parses the W3C-baggage-like list of OTEL_EXPORTER_OTLP_HEADERS:
-// "name=value,name2=value2", values percent-decoded ('+' stays a plus). Errors say which
-// entry is wrong and how, never what its value is.
-func parseHeaders(v string) (map[string]string, error) {
-	headers := map[string]string{}
-	for i, entry := range strings.Split(v, ",") {
-		n := i + 1
-		name, value, ok := strings.Cut(entry, "=")
-		if !ok {
-			return nil, fmt.Errorf("entry %d has no '=' (the format is name=value,name2=value2)", n)
-		}
-		name = strings.TrimSpace(name)
-		if !isHeaderName(name) {
-			return nil, fmt.Errorf("entry %d has an empty or invalid header name", n)
-		}
-		decoded, err := url.PathUnescape(value)
-		if err != nil {
-			return nil, fmt.Errorf("entry %d (%s) has a bad percent-encoding in its value", n, name)
-		}
-		decoded = strings.TrimSpace(decoded)
-		if strings.ContainsFunc(decoded, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-			return nil, fmt.Errorf("entry %d (%s) has a control character in its value", n, name)
-		}
-		headers[name] = decoded
-	}
-	return headers, nil
-}
-
-// isHeaderName reports whether s is a non-empty HTTP token (RFC 9110).
-func isHeaderName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if r > 0x7e || r <= ' ' || strings.ContainsRune("\"(),/:;<=>?@[\\]{}", r) {
-			return false
-		}
-	}
-	return true
 }

@@ -305,10 +305,17 @@ func TestOTLPSettingsEndpointForms(t *testing.T) {
 	tests := []struct {
 		name                  string
 		cfg                   OTLPConfig
+		env                   map[string]string
 		signal                otlpSignal
 		wantHostPort, wantURL string
 		wantTLS               bool
 	}{
+		{name: "http pasted traces URL, traces", cfg: OTLPConfig{Endpoint: "http://c:4318/v1/traces", Protocol: ProtocolHTTPProtobuf}, signal: tracesSignal, wantURL: "http://c:4318/v1/traces"},
+		{name: "http pasted traces URL, metrics", cfg: OTLPConfig{Endpoint: "http://c:4318/v1/traces", Protocol: ProtocolHTTPProtobuf}, signal: metricsSignal, wantURL: "http://c:4318/v1/metrics"},
+		{name: "http general variable is a base", env: map[string]string{envOTLPEndpoint: "https://c/otlp"}, cfg: OTLPConfig{Protocol: ProtocolHTTPProtobuf}, signal: metricsSignal, wantURL: "https://c/otlp/v1/metrics"},
+		{name: "http signal variable used as given", env: map[string]string{envOTLPEndpoint: "https://c/otlp", envOTLPTracesEndpoint: "https://c/ingest"}, cfg: OTLPConfig{Protocol: ProtocolHTTPProtobuf}, signal: tracesSignal, wantURL: "https://c/ingest"},
+		{name: "config wins over the variables", env: map[string]string{envOTLPTracesEndpoint: "https://c/ingest"}, cfg: OTLPConfig{Endpoint: "http://d:4318", Protocol: ProtocolHTTPProtobuf}, signal: tracesSignal, wantURL: "http://d:4318/v1/traces"},
+		{name: "grpc variable host:port", env: map[string]string{envOTLPEndpoint: "c:4317"}, signal: tracesSignal, wantHostPort: "c:4317"},
 		{name: "grpc host:port", cfg: OTLPConfig{Endpoint: "c:4317"}, signal: tracesSignal, wantHostPort: "c:4317"},
 		{name: "grpc URL kept", cfg: OTLPConfig{Endpoint: "http://c:4317"}, signal: tracesSignal, wantURL: "http://c:4317"},
 		{name: "http host:port", cfg: OTLPConfig{Endpoint: "c:4318", Protocol: ProtocolHTTPProtobuf}, signal: metricsSignal, wantHostPort: "c:4318"},
@@ -320,7 +327,12 @@ func TestOTLPSettingsEndpointForms(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			clearOTLPEnv(t)
-			st, err := newOTLPSettings(tc.cfg, otlpEnv{}, tc.signal)
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			env, err := readOTLPEnv(tc.signal)
+			require.NoError(t, err)
+			st, err := newOTLPSettings(tc.cfg, env, tc.signal)
 			require.NoError(t, err)
 			assert.Equal(t, tc.wantHostPort, st.hostPort)
 			assert.Equal(t, tc.wantURL, st.endpointURL)

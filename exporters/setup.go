@@ -134,7 +134,7 @@ func setup(ctx context.Context, cfg Config) (*Telemetry, error) {
 	t.logger = logs.logger
 	closeLog := func(context.Context) error { return nil }
 	if logs.file != nil {
-		closeLog = func(context.Context) error { return logs.file.Close() }
+		closeLog = logs.file.Close
 	}
 
 	if env.disabled {

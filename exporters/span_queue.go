@@ -23,6 +23,12 @@ const (
 // every span: each one is exported or counted in dropReporter with its reason. A blocking
 // queue (the file's) makes a span's End wait for room instead of dropping.
 //
+// A queue that may drop (OTLP's) still applies backpressure while its exporter keeps up: when
+// it is full, End waits for room as long as exports go on succeeding, so a burst against a
+// healthy collector loses nothing. Only when no export has succeeded for stallWait (the
+// collector is down, hung or failing) does it drop, counted, until an export succeeds again;
+// a stalled collector thus costs a span's End at most stallWait once per episode.
+//
 // Its methods are safe for concurrent use.
 type spanQueue struct {
 	exp       sdktrace.SpanExporter
@@ -47,12 +53,22 @@ type spanQueue struct {
 	mu      sync.RWMutex // OnEnd holds it for reading while enqueueing; Shutdown to set stopped
 	stopped bool
 
+	// stallWait is how long End waits for room without any export succeeding before the
+	// queue turns to dropping; lastSuccess (unix nanoseconds) and stalled track it.
+	stallWait   time.Duration
+	lastSuccess atomic.Int64
+	stalled     atomic.Bool
+
 	stopping atomic.Bool  // Shutdown has begun
 	unsent   atomic.Int64 // spans Shutdown could not export
 	stopOnce sync.Once
 }
 
 var _ sdktrace.SpanProcessor = (*spanQueue)(nil)
+
+// defaultStallWait is how long a full OTLP queue waits for an export to succeed before it
+// drops: far above the time a healthy collector takes to accept a batch.
+const defaultStallWait = 2 * time.Second
 
 // queueSettings are the resolved batch settings of one spanQueue.
 type queueSettings struct {
@@ -72,7 +88,9 @@ func newSpanQueue(exp sdktrace.SpanExporter, name string, s queueSettings, drops
 		done:    make(chan struct{}),
 
 		exportCtx: ctx, cancelExports: cancel,
+		stallWait: defaultStallWait,
 	}
+	q.lastSuccess.Store(time.Now().UnixNano())
 	go q.run()
 	return q
 }
@@ -102,8 +120,36 @@ func (q *spanQueue) OnEnd(s sdktrace.ReadOnlySpan) {
 	}
 	select {
 	case q.queue <- s:
+		return
 	default:
-		q.drops.add(q.name, semconv.DropReasonQueueFull, 1, nil)
+	}
+	if !q.stalled.Load() && q.waitWhileExporting(s) {
+		return
+	}
+	q.drops.add(q.name, semconv.DropReasonQueueFull, 1, nil)
+}
+
+// waitWhileExporting waits for room for s in the full queue for as long as exports keep
+// succeeding, and reports whether s was queued (or counted at shutdown). When no export has
+// succeeded for stallWait it marks the queue stalled and gives up.
+func (q *spanQueue) waitWhileExporting(s sdktrace.ReadOnlySpan) bool {
+	timer := time.NewTimer(q.stallWait)
+	defer timer.Stop()
+	for {
+		select {
+		case q.queue <- s:
+			return true
+		case <-q.closing:
+			q.drops.add(q.name, semconv.DropReasonShutdown, 1, nil)
+			return true
+		case <-timer.C:
+			idle := time.Since(time.Unix(0, q.lastSuccess.Load()))
+			if idle >= q.stallWait || q.stalled.Load() {
+				q.stalled.Store(true)
+				return false
+			}
+			timer.Reset(q.stallWait - idle)
+		}
 	}
 }
 
@@ -213,6 +259,8 @@ func (q *spanQueue) export(batch []sdktrace.ReadOnlySpan) {
 	err := q.exp.ExportSpans(ctx, batch)
 	cancel()
 	if err == nil {
+		q.lastSuccess.Store(time.Now().UnixNano())
+		q.stalled.Store(false)
 		return
 	}
 	if q.stopping.Load() {

@@ -195,6 +195,7 @@ func TestSpanQueueBlockingKeepsEverySpan(t *testing.T) {
 func TestSpanQueueCountsEveryDrop(t *testing.T) {
 	const maxQueue, burst = 4, 50
 	f := newQueueFixture(t, exporterOTLP, queueSettings{maxQueue: maxQueue, maxBatch: 1, delay: time.Hour, timeout: time.Hour})
+	f.q.stallWait = 0 // the stuck export counts as a stalled collector at once
 	f.end("first")
 	<-f.exp.entered // the loop is stuck in the first export: nothing leaves the queue
 
@@ -218,6 +219,47 @@ func TestSpanQueueCountsEveryDrop(t *testing.T) {
 	require.Len(t, lines, 2, "one line at the first drop, one after the interval: %v", lines)
 	assert.Equal(t, int64(1), lines[0]["otlp.queue_full"])
 	assert.Equal(t, int64(total-delivered-1), lines[1]["otlp.queue_full"], "the second line counts every drop since the first")
+}
+
+// A dropping queue whose exporter keeps succeeding applies backpressure: a burst far larger
+// than the queue loses nothing. Once no export succeeds for stallWait it drops, and it waits
+// again after the next success.
+func TestSpanQueueBackpressureWhileExporting(t *testing.T) {
+	f := newQueueFixture(t, exporterOTLP, queueSettings{maxQueue: 4, maxBatch: 1, delay: time.Hour, timeout: time.Hour})
+	f.q.stallWait = time.Hour // exports always succeed here: never give up waiting
+	f.end("first")
+	<-f.exp.entered // the queue fills behind the first export
+
+	const goroutines, each = 8, 25
+	var ends sync.WaitGroup
+	for range goroutines {
+		ends.Go(func() {
+			for range each {
+				f.end("burst")
+			}
+		})
+	}
+	close(f.exp.release)
+	ends.Wait()
+	require.NoError(t, f.q.Shutdown(t.Context()))
+	assert.Equal(t, 1+goroutines*each, f.exp.count(), "every span exported")
+	assert.Empty(t, f.drops.totals())
+}
+
+func TestSpanQueueStallAndRecovery(t *testing.T) {
+	f := newQueueFixture(t, exporterOTLP, queueSettings{maxQueue: 1, maxBatch: 1, delay: time.Hour, timeout: time.Hour})
+	f.q.stallWait = 0
+	f.end("first")
+	<-f.exp.entered
+	f.end("queued")
+	f.end("dropped") // full, and no export has succeeded: stalled
+	assert.True(t, f.q.stalled.Load())
+	close(f.exp.release)
+	require.NoError(t, f.q.ForceFlush(t.Context()))
+	assert.False(t, f.q.stalled.Load(), "a successful export ends the stall")
+	require.NoError(t, f.q.Shutdown(t.Context()))
+	assert.Equal(t, map[dropKey]int64{{exporterOTLP, semconv.DropReasonQueueFull}: 1}, f.drops.totals())
+	assert.Equal(t, 2, f.exp.count())
 }
 
 func TestSpanQueueCountsExportFailures(t *testing.T) {

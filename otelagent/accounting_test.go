@@ -244,7 +244,10 @@ func TestUsageAcrossNestedOperations(t *testing.T) {
 	assert.Equal(t, int64(42), st.Agents["researcher"].TotalTokens)
 	assert.Equal(t, int64(10), st.Agents[""].TotalTokens)
 	assert.Equal(t, int64(1), st.Agents["researcher"].Invocations)
-	assert.Equal(t, int64(2), st.Models["gpt-4o"].Invocations)
+	assert.Equal(t, int64(1), st.Agents[""].Invocations, "the chat outside any agent")
+	assert.Equal(t, int64(1), st.Models["gpt-4o"].Invocations, "the chat outside any agent")
+	assert.Equal(t, int64(1), st.Models[""].Invocations, "the agent: no model requested or named")
+	assert.Equal(t, int64(52), st.Models["gpt-4o"].TotalTokens, "tokens count under the model that spent them")
 }
 
 func TestChatCompletedAfterItsAgent(t *testing.T) {

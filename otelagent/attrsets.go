@@ -94,7 +94,7 @@ func appendNonEmpty(kv []attribute.KeyValue, key attribute.Key, value string) []
 }
 
 // invocation is the set of otelagent.invocations; otelagent.cache.hit only on agent invocations.
-func (c *attrSetCache) invocation(agent, op string, isAgent, hit bool, errType string) measureOpts {
+func (c *attrSetCache) invocation(agent, op, model string, isAgent, hit bool, errType string) measureOpts {
 	var flag byte
 	if isAgent {
 		flag = 1
@@ -102,8 +102,9 @@ func (c *attrSetCache) invocation(agent, op string, isAgent, hit bool, errType s
 			flag = 2
 		}
 	}
-	return c.get(setKey{instInvocation, "", agent, op, errType, "", flag}, func() []attribute.KeyValue {
+	return c.get(setKey{instInvocation, "", agent, op, errType, model, flag}, func() []attribute.KeyValue {
 		kv := appendNonEmpty([]attribute.KeyValue{semconv.GenAIOperationName(op)}, semconv.GenAIAgentNameKey, agent)
+		kv = appendNonEmpty(kv, semconv.GenAIResponseModelKey, model)
 		if isAgent {
 			kv = append(kv, semconv.CacheHit(hit))
 		}

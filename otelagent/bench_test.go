@@ -139,9 +139,12 @@ func (r *rawSDK) prebuild() {
 	for _, op := range []string{semconv.OperationInvokeAgent, semconv.OperationChat} {
 		opKV := semconv.GenAIOperationName(op)
 		add(rawSetKey{inst: rawActive, op: op}, agentKV, opKV)
-		add(rawSetKey{inst: rawInvocations, op: op}, agentKV, opKV)
-		add(rawSetKey{inst: rawInvocations, op: op, agent: true}, agentKV, opKV, semconv.CacheHit(false))
-		add(rawSetKey{inst: rawInvocations, op: op, agent: true, hit: true}, agentKV, opKV, semconv.CacheHit(true))
+		for _, model := range []string{benchRequestModel, benchResponseModel} {
+			modelKV := semconv.GenAIResponseModel(model)
+			add(rawSetKey{inst: rawInvocations, op: op, model: model}, agentKV, opKV, modelKV)
+			add(rawSetKey{inst: rawInvocations, op: op, model: model, agent: true}, agentKV, opKV, modelKV, semconv.CacheHit(false))
+			add(rawSetKey{inst: rawInvocations, op: op, model: model, agent: true, hit: true}, agentKV, opKV, modelKV, semconv.CacheHit(true))
+		}
 		for _, model := range []string{"", benchResponseModel} {
 			genAI := []attribute.KeyValue{opKV, r.provider, semconv.GenAIRequestModel(benchRequestModel)}
 			if model != "" {
@@ -200,6 +203,7 @@ type rawOp struct {
 	childUsage           TokenUsage
 	childCost, childSave float64
 	childPriced          bool
+	childModel           string
 }
 
 type rawPart struct {
@@ -248,7 +252,11 @@ func (r *rawSDK) start(ctx context.Context, parent *rawOp, op, agent, reqModel s
 func (r *rawSDK) end(ctx context.Context, o *rawOp, outputs []Message, u TokenUsage, hit bool) {
 	end := time.Now()
 	isAgent := o.op == semconv.OperationInvokeAgent
-	model := u.Model
+	respModel := u.Model
+	if respModel == "" && isAgent {
+		respModel = o.childModel // the model its chats answered with
+	}
+	model := respModel
 	if model == "" {
 		model = o.reqModel
 	}
@@ -281,8 +289,8 @@ func (r *rawSDK) end(ctx context.Context, o *rawOp, outputs []Message, u TokenUs
 	}
 
 	attrs := make([]attribute.KeyValue, 0, 16)
-	if u.Model != "" {
-		attrs = append(attrs, semconv.GenAIResponseModel(u.Model))
+	if respModel != "" {
+		attrs = append(attrs, semconv.GenAIResponseModel(respModel))
 	}
 	if spanUsage != (TokenUsage{}) {
 		attrs = append(attrs,
@@ -310,22 +318,22 @@ func (r *rawSDK) end(ctx context.Context, o *rawOp, outputs []Message, u TokenUs
 
 	// The conventions' metrics name the response model only when the usage did.
 	genAI := []attribute.KeyValue{semconv.GenAIOperationName(o.op), r.provider, semconv.GenAIRequestModel(o.reqModel)}
-	if u.Model != "" {
-		genAI = append(genAI, semconv.GenAIResponseModel(u.Model))
+	if respModel != "" {
+		genAI = append(genAI, semconv.GenAIResponseModel(respModel))
 	}
-	r.duration.Record(ctx, end.Sub(o.start).Seconds(), r.opt(rawSetKey{inst: rawDuration, op: o.op, model: u.Model}, genAI...))
+	r.duration.Record(ctx, end.Sub(o.start).Seconds(), r.opt(rawSetKey{inst: rawDuration, op: o.op, model: respModel}, genAI...))
 	if !hit && spanUsage != (TokenUsage{}) {
-		r.tokenUsage.Record(ctx, spanUsage.PromptTokens, r.opt(rawSetKey{inst: rawTokenUsage, op: o.op, model: u.Model, typ: semconv.TokenTypeInput},
+		r.tokenUsage.Record(ctx, spanUsage.PromptTokens, r.opt(rawSetKey{inst: rawTokenUsage, op: o.op, model: respModel, typ: semconv.TokenTypeInput},
 			append(genAI, semconv.GenAITokenType(semconv.TokenTypeInput))...))
-		r.tokenUsage.Record(ctx, spanUsage.CompletionTokens, r.opt(rawSetKey{inst: rawTokenUsage, op: o.op, model: u.Model, typ: semconv.TokenTypeOutput},
+		r.tokenUsage.Record(ctx, spanUsage.CompletionTokens, r.opt(rawSetKey{inst: rawTokenUsage, op: o.op, model: respModel, typ: semconv.TokenTypeOutput},
 			append(genAI, semconv.GenAITokenType(semconv.TokenTypeOutput))...))
 	}
 	if isAgent {
-		r.invocations.Add(ctx, 1, r.opt(rawSetKey{inst: rawInvocations, op: o.op, agent: true, hit: hit},
-			semconv.GenAIAgentName(o.agent), semconv.GenAIOperationName(o.op), semconv.CacheHit(hit)))
+		r.invocations.Add(ctx, 1, r.opt(rawSetKey{inst: rawInvocations, op: o.op, model: model, agent: true, hit: hit},
+			semconv.GenAIAgentName(o.agent), semconv.GenAIOperationName(o.op), semconv.GenAIResponseModel(model), semconv.CacheHit(hit)))
 	} else {
-		r.invocations.Add(ctx, 1, r.opt(rawSetKey{inst: rawInvocations, op: o.op},
-			semconv.GenAIAgentName(o.agent), semconv.GenAIOperationName(o.op)))
+		r.invocations.Add(ctx, 1, r.opt(rawSetKey{inst: rawInvocations, op: o.op, model: model},
+			semconv.GenAIAgentName(o.agent), semconv.GenAIOperationName(o.op), semconv.GenAIResponseModel(model)))
 	}
 	r.active.Add(ctx, -1, r.opt(rawSetKey{inst: rawActive, op: o.op}, semconv.GenAIAgentName(o.agent), semconv.GenAIOperationName(o.op)))
 	if spent {
@@ -368,6 +376,9 @@ func (r *rawSDK) end(ctx context.Context, o *rawOp, outputs []Message, u TokenUs
 		p.childCost += spanCost
 		p.childSave += spanSavedUS
 		p.childPriced = p.childPriced || spanPriced
+		if respModel != "" {
+			p.childModel = respModel
+		}
 	}
 }
 
@@ -673,9 +684,8 @@ type floorSDK struct {
 
 	activeAgent, activeChat            floorSet
 	invMiss, invHit, invChat           floorSet
-	durAgent, durAgentRollup, durChat  floorSet // durAgentRollup: no response model
+	durAgent, durChat                  floorSet
 	inAgent, outAgent, inChat, outChat floorSet
-	inRollup, outRollup                floorSet
 	tokInput, tokOutput, tokCacheRead  floorSet
 	tokCacheCreation, tokReasoning     floorSet
 	agentModel                         floorSet
@@ -720,11 +730,11 @@ func newFloorSDK(tb testing.TB, tp trace.TracerProvider, mp metric.MeterProvider
 	f.agentStart = []attribute.KeyValue{invoke, provider, agent, reqModel}
 	f.chatStart = []attribute.KeyValue{chat, provider, reqModel}
 	f.activeAgent, f.activeChat = set(agent, invoke), set(agent, chat)
-	f.invMiss, f.invHit, f.invChat = set(agent, invoke, semconv.CacheHit(false)), set(agent, invoke, semconv.CacheHit(true)), set(agent, chat)
-	f.durAgent, f.durAgentRollup, f.durChat = set(invoke, provider, reqModel, respModel), set(invoke, provider, reqModel), set(chat, provider, reqModel, respModel)
+	f.invMiss, f.invHit = set(agent, invoke, respModel, semconv.CacheHit(false)), set(agent, invoke, respModel, semconv.CacheHit(true))
+	f.invChat = set(agent, chat, respModel)
+	f.durAgent, f.durChat = set(invoke, provider, reqModel, respModel), set(chat, provider, reqModel, respModel)
 	f.inAgent, f.outAgent = set(invoke, provider, reqModel, respModel, in), set(invoke, provider, reqModel, respModel, out)
 	f.inChat, f.outChat = set(chat, provider, reqModel, respModel, in), set(chat, provider, reqModel, respModel, out)
-	f.inRollup, f.outRollup = set(invoke, provider, reqModel, in), set(invoke, provider, reqModel, out)
 	kind := func(k string) floorSet { return set(agent, respModel, semconv.TokenKind(k)) }
 	f.tokInput, f.tokOutput, f.tokCacheRead = kind(semconv.TokenKindInput), kind(semconv.TokenKindOutput), kind(semconv.TokenKindCacheRead)
 	f.tokCacheCreation, f.tokReasoning = kind(semconv.TokenKindCacheCreation), kind(semconv.TokenKindReasoning)
@@ -834,20 +844,22 @@ func (f *floorSDK) endChat(ctx context.Context, o, agent *floorOp, u TokenUsage,
 }
 
 // endRollup completes an agent invocation whose usage came from its chat calls: the span shows
-// their sum, the tokens were counted at the chats.
+// their sum and the model they answered with (the agent's model), the tokens were counted at
+// the chats.
 func (f *floorSDK) endRollup(ctx context.Context, o *floorOp) {
 	end := time.Now()
 	u := o.children
 	if o.span.IsRecording() {
 		ua := usageAttrs(u)
-		var a [7]attribute.KeyValue
-		attrs := append(append(a[:0], ua[:]...), semconv.CacheHit(false))
+		var a [8]attribute.KeyValue
+		attrs := append(append(a[:0], semconv.GenAIResponseModel(u.Model)), ua[:]...)
+		attrs = append(attrs, semconv.CacheHit(false))
 		o.span.SetAttributes(attrs...)
 	}
 	o.span.End(trace.WithTimestamp(end))
-	f.duration.Record(ctx, end.Sub(o.start).Seconds(), f.durAgentRollup.rec...)
-	f.tokenUsage.Record(ctx, u.PromptTokens, f.inRollup.rec...)
-	f.tokenUsage.Record(ctx, u.CompletionTokens, f.outRollup.rec...)
+	f.duration.Record(ctx, end.Sub(o.start).Seconds(), f.durAgent.rec...)
+	f.tokenUsage.Record(ctx, u.PromptTokens, f.inAgent.rec...)
+	f.tokenUsage.Record(ctx, u.CompletionTokens, f.outAgent.rec...)
 	f.invocations.Add(ctx, 1, f.invMiss.add...)
 	f.active.Add(ctx, -1, f.activeAgent.add...)
 }

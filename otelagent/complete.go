@@ -17,9 +17,10 @@ import (
 // outcome is what one completed operation counts, worked out once and then recorded on the
 // span, the metrics and the statistics.
 type outcome struct {
-	model         string // response model, else request model: the key of statistics and counters
-	responseModel string // the model the usage named, if any
+	model         string // see modelOf: the key of statistics and counters
+	responseModel string // the model that answered, if known (see modelOf)
 	isAgent       bool
+	counted       bool // an invocation of the statistics and the report: an agent's, or a chat's outside any agent
 	hit           bool
 	errType       string
 	errText       string // the error's message, made safe to record
@@ -43,22 +44,20 @@ func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig) er
 	if usageErr != nil {
 		own = counts{}
 	}
-	o := outcome{model: cc.usage.Model, responseModel: cc.usage.Model, isAgent: i.op.isAgent}
-	if o.model == "" {
-		o.model = i.requestModel
-	}
+	o := outcome{isAgent: i.op.isAgent, counted: i.op.isAgent || (i.op.isChat && i.agent == nil)}
 	o.hit = o.isAgent && cc.cacheHit
 	if cc.err != nil {
 		o.errType = validUTF8(ErrorType(cc.err))
 		o.errText = t.errorText(cc.err)
 	}
-	price, priced := t.prices.lookup(o.model)
-	o.priced = priced
 	ownTotal := own
 	if o.hit {
 		ownTotal = counts{}
 	}
 	children := i.close(ownTotal)
+	o.model, o.responseModel = modelOf(cc.usage.Model, o.isAgent, children, i.requestModel)
+	price, priced := t.prices.lookup(o.model)
+	o.priced = priced
 	if o.hit {
 		o.saved = own.total
 		o.spanUsage = children.usage
@@ -81,6 +80,7 @@ func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig) er
 		saved:  children.saved + o.costSaved,
 		priced: children.priced || (priced && (o.saved > 0 || !own.isZero())),
 		seen:   !o.spanUsage.isZero(),
+		model:  o.responseModel,
 	}
 	if i.op.isChat && i.agent != nil {
 		if o.late, o.spent = i.agent.addChild(o.rollup); o.late {
@@ -109,6 +109,22 @@ func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig) er
 	return usageErr
 }
 
+// modelOf is the model of an operation, the one rule behind the statistics, the spans'
+// gen_ai.response.model, the otelagent.* metrics and the report: the response model its usage
+// named; for an agent without one, the response model its chats' usage named, when they all
+// named the same; else the model it requested. response is the model that answered, "" when
+// only the requested one is known.
+func modelOf(usageModel string, isAgent bool, children rollup, requested string) (model, response string) {
+	response = usageModel
+	if response == "" && isAgent && !children.mixed {
+		response = children.model
+	}
+	if response != "" {
+		return response, response
+	}
+	return requested, ""
+}
+
 // endSpan sets the span's end attributes, ends it and returns its end time.
 func (t *Tracer) endSpan(i *Invocation, outputs []Message, cc *completeConfig, o *outcome, usageErr error) time.Time {
 	span := i.span
@@ -117,8 +133,8 @@ func (t *Tracer) endSpan(i *Invocation, outputs []Message, cc *completeConfig, o
 	}
 	buf := getSpanBuf()
 	attrs := buf.attrs
-	if cc.usage.Model != "" {
-		attrs = append(attrs, semconv.GenAIResponseModel(cc.usage.Model))
+	if o.responseModel != "" {
+		attrs = append(attrs, semconv.GenAIResponseModel(o.responseModel))
 	}
 	if u := o.spanUsage; !u.isZero() {
 		attrs = append(attrs,
@@ -187,18 +203,18 @@ func (t *Tracer) recordMetrics(i *Invocation, o *outcome, end time.Time) {
 	// An instrument that records nothing (no-op provider, or dropped by a view) is skipped
 	// before its options are looked up.
 	ins := &t.ins
-	// The conventions' metrics name a response model only when the usage said which one
-	// answered; the module's counters fall back to the requested model.
+	// The conventions' metrics name a response model only when it is known; the module's
+	// counters fall back to the requested model (modelOf).
 	respModel := o.responseModel
 	saved, cost, costSaved := o.saved > 0 && ins.tokensSaved.Enabled(ctx), o.cost > 0 && ins.cost.Enabled(ctx),
 		o.costSaved > 0 && ins.costSaved.Enabled(ctx)
 	tokens := !o.spent.isZero() && ins.tokens.Enabled(ctx)
 	duration := ins.duration.Enabled(ctx)
 	usage := !o.hit && !o.spanUsage.isZero() && ins.tokenUsage.Enabled(ctx)
-	p := i.profile
+	invocations := ins.invocations.Enabled(ctx)
 	var m *modelOpts
-	if duration || usage || tokens || saved || cost || costSaved {
-		m = p.models(t, i, respModel, o.model, tokens, saved || cost || costSaved)
+	if duration || usage || invocations || tokens || saved || cost || costSaved {
+		m = i.profile.models(t, i, respModel, o.model, tokens, saved || cost || costSaved)
 	}
 	if duration {
 		opts := m.duration
@@ -211,18 +227,18 @@ func (t *Tracer) recordMetrics(i *Invocation, o *outcome, end time.Time) {
 		ins.tokenUsage.Record(ctx, o.spanUsage.prompt, m.usageIn.rec...)
 		ins.tokenUsage.Record(ctx, o.spanUsage.completion, m.usageOut.rec...)
 	}
-	if ins.invocations.Enabled(ctx) {
-		opts := p.invocation
+	if invocations {
+		opts := m.invocation
 		switch {
 		case o.errType != "":
-			opts = t.sets.invocation(i.agentName, i.op.name, o.isAgent, o.hit, o.errType)
+			opts = t.sets.invocation(i.agentName, i.op.name, o.model, o.isAgent, o.hit, o.errType)
 		case o.hit:
-			opts = p.invHit
+			opts = m.invHit
 		}
 		ins.invocations.Add(ctx, 1, opts.add...)
 	}
 	if ins.active.Enabled(ctx) {
-		ins.active.Add(ctx, -1, p.active.add...)
+		ins.active.Add(ctx, -1, i.profile.active.add...)
 	}
 	if tokens {
 		for k, n := range [...]int64{o.spent.prompt, o.spent.completion, o.spent.cacheRead, o.spent.cacheCreation, o.spent.reasoning} {
@@ -256,14 +272,19 @@ func (t *Tracer) recordStats(i *Invocation, o *outcome, end time.Time) {
 	s.costSpent.add(o.cost)
 	s.costSave.add(o.costSaved)
 
+	// Agent and model groups count the same invocations and the same tokens, so each
+	// dimension adds up to the totals.
 	latency := end.Sub(i.start)
-	if o.isAgent || !o.spent.isZero() || o.saved > 0 {
+	counts := o.counted || !o.spent.isZero() || o.saved > 0
+	if counts || o.isAgent {
 		g := i.agentGroup
 		if g == nil {
 			g = s.agents.get(i.agentName)
 		}
 		if o.isAgent {
 			g.inFlight.Add(-1)
+		}
+		if o.counted {
 			countOperation(g, o, latency)
 		}
 		tallyTokens(g, o)
@@ -271,16 +292,18 @@ func (t *Tracer) recordStats(i *Invocation, o *outcome, end time.Time) {
 	if i.requestModel != "" {
 		i.modelGroup.inFlight.Add(-1)
 	}
-	if o.model != "" {
+	if counts {
 		g := s.models.get(o.model)
-		countOperation(g, o, latency)
+		if o.counted {
+			countOperation(g, o, latency)
+		}
 		tallyTokens(g, o)
 		if o.priced {
 			g.priced.Store(true)
 		}
-		if o.unpriced && s.noteUnpriced(o.model) {
-			warnUnpriced(o.model, t.prices.asOf)
-		}
+	}
+	if o.unpriced && s.noteUnpriced(o.model) {
+		warnUnpriced(o.model, t.prices.asOf)
 	}
 }
 

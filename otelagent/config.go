@@ -178,6 +178,7 @@ type invokeConfig struct {
 	conversationID string
 	toolCallID     string
 	toolArguments  string
+	inputs         []Message
 	attrs          []attribute.KeyValue
 }
 
@@ -216,6 +217,14 @@ func WithToolCallID(id string) InvokeOption {
 // the redactor (which sees them as a Message with role "tool") and cut at the byte limit.
 func WithToolArguments(json string) InvokeOption {
 	return invokeOptionFunc(func(c *invokeConfig) { c.toolArguments = json })
+}
+
+// WithInputMessages sets the messages an operation starts from, such as the prompt of a
+// StartChat model call. They are captured as gen_ai.input.messages only when content capture is
+// on (see Tracer.CapturesContent), redacted and cut at the byte limit like Invoke's inputs. On
+// Invoke, a non-empty inputs argument wins.
+func WithInputMessages(msgs ...Message) InvokeOption {
+	return invokeOptionFunc(func(c *invokeConfig) { c.inputs = msgs })
 }
 
 // WithAttributes adds attributes to the span. They are never put on metrics, which keeps

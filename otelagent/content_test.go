@@ -2,6 +2,7 @@ package otelagent
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -128,4 +129,41 @@ func TestToolContentCapture(t *testing.T) {
 	a = attrs(off.span(t, "execute_tool charge"))
 	_, hasArgs := a[semconv.GenAIToolCallArgumentsKey]
 	assert.False(t, hasArgs, "nothing captured by default")
+}
+
+// TestInputMessagesOfAChat: a model call's prompt, given as an option, is captured only when
+// capture is on.
+func TestInputMessagesOfAChat(t *testing.T) {
+	prompt := []Message{{Role: "system", Content: "be brief"}, {Role: "user", Content: "hi <there>"}}
+	for _, capture := range []bool{true, false} {
+		h := newHarness(t, WithContentCapture(capture))
+		require.Equal(t, capture, h.CapturesContent())
+		_, chat := h.StartChat(t.Context(), "gpt-4o", WithInputMessages(prompt...))
+		require.NoError(t, chat.Complete(nil))
+		got, ok := attrs(h.span(t, "chat gpt-4o"))[semconv.GenAIInputMessagesKey]
+		if !capture {
+			assert.False(t, ok, "nothing captured with capture off")
+			continue
+		}
+		require.True(t, ok)
+		assert.JSONEq(t, `[{"role":"system","parts":[{"type":"text","content":"be brief"}]},{"role":"user","parts":[{"type":"text","content":"hi <there>"}]}]`, got.AsString())
+	}
+	var nilTracer *Tracer
+	assert.False(t, nilTracer.CapturesContent())
+}
+
+// TestInputMessagesNotCarriedOver: the options of an operation start from nothing, so a prompt
+// given to one chat never reaches the next one's span, whatever configs are reused.
+func TestInputMessagesNotCarriedOver(t *testing.T) {
+	h := newHarness(t, WithContentCapture(true))
+	for i := range 20 {
+		var opts []InvokeOption
+		if i%2 == 0 {
+			opts = append(opts, WithInputMessages(Message{Role: "user", Content: "secret"}))
+		}
+		_, chat := h.StartChat(t.Context(), fmt.Sprintf("model-%d", i), opts...)
+		require.NoError(t, chat.Complete(nil))
+		_, ok := attrs(h.span(t, fmt.Sprintf("chat model-%d", i)))[semconv.GenAIInputMessagesKey]
+		assert.Equal(t, i%2 == 0, ok, "chat %d", i)
+	}
 }

@@ -27,6 +27,24 @@
 // carries otelagent.rollup.late=true and, under otelagent.rollup.counted.*, the tokens and
 // cost it counted; a reader summing spans adds those to the agent's figures.
 //
+// # The model of an operation
+//
+// One rule names the model of an operation for the model groups of [Tracer.Stats], the span's
+// gen_ai.response.model, the model label of the otelagent.* metrics, the event log and the
+// report command: the response model its usage named ([TokenUsage].Model); for an
+// invoke_agent whose own usage named none, the response model its chat calls' usage named, if
+// they all named the same one; else the model it requested ([WithRequestModel], or the model
+// given to [Tracer.StartChat]); else none (the "" group, no model label). An invoke_agent
+// whose model came from its chats shows it as gen_ai.response.model on its span; chats that
+// complete after it cannot change it.
+//
+// Model groups count the invocations agent groups count: invoke_agent operations and chat
+// calls outside any agent (a chat inside an agent is part of its invocation), so their
+// invocations, errors and cache hits add up to the same totals. Tokens and costs count under
+// the model of the operation that spent them: an agent's figures include its chats', while a
+// chat's count under its own model even when its agent's differs. A cache hit counts under
+// the model its usage names, so record a hit with the usage of the response it replays.
+//
 // # Prices
 //
 // Costs come from [DefaultPricing], an embedded table of OpenAI and Anthropic list prices dated

@@ -56,6 +56,21 @@ type rollup struct {
 	usage        counts
 	cost, saved  float64
 	priced, seen bool
+	// model is the response model the chats' usage named while they all named the same one;
+	// mixed records that two differed, which leaves the agent to its request model.
+	model string
+	mixed bool
+}
+
+// addModel rolls a chat's response model up: the agent's stays known while its chats agree.
+func (r *rollup) addModel(model string) {
+	switch {
+	case model == "" || r.mixed || model == r.model:
+	case r.model == "":
+		r.model = model
+	default:
+		r.model, r.mixed = "", true
+	}
 }
 
 func (i *Invocation) enclosingAgent() *Invocation {
@@ -75,7 +90,10 @@ func (i *Invocation) addChild(r rollup) (late bool, counted counts) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	l := &i.ledger
-	if l.children == nil && (l.closed || r.seen) {
+	if l.children == nil {
+		if !l.closed && !r.seen && r.model == "" {
+			return false, counts{} // nothing to roll up
+		}
 		l.children = new(rollup)
 	}
 	if l.closed {
@@ -83,6 +101,7 @@ func (i *Invocation) addChild(r rollup) (late bool, counted counts) {
 		l.children.usage = l.children.usage.add(r.usage)
 		return true, l.own.merge(l.children.usage).sub(before)
 	}
+	l.children.addModel(r.model)
 	if r.seen {
 		c := l.children
 		c.usage = c.usage.add(r.usage)

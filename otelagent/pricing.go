@@ -25,9 +25,8 @@ type ModelPrice struct {
 	CacheWrite float64 `json:"cache_write,omitempty"`
 }
 
-// Pricing maps a model name to its price. A model is found by its exact name, else by the
-// longest entry that is a prefix of it followed by '-', '@' or ':' ("gpt-4o" prices
-// "gpt-4o-2024-08-06"). A model not found costs nothing and is listed in Stats.UnpricedModels.
+// Pricing maps a model name to its price. A model is found as Lookup says. A model not found
+// costs nothing and is listed in Stats.UnpricedModels.
 type Pricing map[string]ModelPrice
 
 // LoadPricing reads a Pricing from a JSON file:
@@ -128,11 +127,41 @@ func (p Pricing) valid() (Pricing, error) {
 	return c, nil
 }
 
-// Lookup returns the price of model and whether the table knows it.
+// Lookup returns the price of model and whether the table knows it. A model is found, in
+// order, by its exact name; by its family, the name without a provider prefix
+// ("openai/gpt-4o", "us.anthropic.claude-...") or snapshot suffix ("-2024-08-06", "@20250514",
+// "-latest"); by the longest entry that is a prefix of it followed by '-', '@' or ':' ("gpt-4o"
+// prices "gpt-4o-mini"), tried on the name and on the name without its provider prefix. A
+// Tracer given this table and WithDefaultPricing(false) prices every model as Lookup does.
 func (p Pricing) Lookup(model string) (ModelPrice, bool) {
+	if mp, ok := p.byName(model); ok {
+		return mp, true
+	}
+	return p.byPrefix(model)
+}
+
+// byName finds model by its exact name, else by its family (modelFamily).
+func (p Pricing) byName(model string) (ModelPrice, bool) {
 	if mp, ok := p[model]; ok {
 		return mp, true
 	}
+	mp, ok := p[modelFamily(model)]
+	return mp, ok
+}
+
+// byPrefix finds the longest entry that is a prefix of model followed by '-', '@' or ':',
+// trying model and then model without its provider prefix.
+func (p Pricing) byPrefix(model string) (ModelPrice, bool) {
+	if mp, ok := p.longestPrefix(model); ok {
+		return mp, true
+	}
+	if i := strings.LastIndexByte(model, '/'); i >= 0 {
+		return p.longestPrefix(model[i+1:])
+	}
+	return ModelPrice{}, false
+}
+
+func (p Pricing) longestPrefix(model string) (ModelPrice, bool) {
 	best, found := "", false
 	for name := range p {
 		if len(name) > len(best) && len(model) > len(name) && strings.HasPrefix(model, name) &&
@@ -171,15 +200,26 @@ func (mp ModelPrice) cacheWritePrice() float64 {
 	return mp.CacheWrite
 }
 
-// cost is what c costs at mp, in US dollars.
+// Cost is what u costs at mp and what its cache reads saved, in US dollars. Input tokens
+// that are neither read from nor written to the provider's cache cost Input, cache reads
+// CacheRead, cache writes CacheWrite, output tokens Output; savedByCacheRead is
+// CacheReadTokens * (Input - CacheRead). An unset (0) CacheRead or CacheWrite means Input, so
+// no saving is claimed. Sums are taken in float64, so counts near math.MaxInt64 cannot wrap;
+// with a valid Pricing both results are finite. Statistics, span attributes, metrics and the
+// report all price usage by this rule.
+func (mp ModelPrice) Cost(u TokenUsage) (spent, savedByCacheRead float64) {
+	c := countsOf(u)
+	return mp.cost(c), mp.cacheReadSaving(c)
+}
+
+// cost is the spent part of Cost.
 func (mp ModelPrice) cost(c counts) float64 {
-	uncached := c.prompt - c.cacheRead - c.cacheCreation
-	return (float64(uncached)*mp.Input + float64(c.cacheRead)*mp.cacheReadPrice() +
+	uncached := float64(c.prompt) - float64(c.cacheRead) - float64(c.cacheCreation)
+	return (uncached*mp.Input + float64(c.cacheRead)*mp.cacheReadPrice() +
 		float64(c.cacheCreation)*mp.cacheWritePrice() + float64(c.completion)*mp.Output) / 1e6
 }
 
-// cacheReadSaving is what reading c's cache-read tokens from the provider cache saved against
-// paying full input price for them.
+// cacheReadSaving is the savedByCacheRead part of Cost.
 func (mp ModelPrice) cacheReadSaving(c counts) float64 {
 	return float64(c.cacheRead) * (mp.Input - mp.cacheReadPrice()) / 1e6
 }

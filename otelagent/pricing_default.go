@@ -93,26 +93,15 @@ func (x *priceIndex) init(c config) {
 	}
 }
 
-// resolve finds the price of model, in order: the entry of its exact name; the entry of its
-// family (modelFamily); the longest user entry that is a prefix of it (Pricing.Lookup), tried
-// on the name and on the name without its provider prefix. Default entries never match by
-// prefix, so a model released after the table ("claude-opus-4-6") is reported unpriced rather
-// than costed as an older one ("claude-opus-4").
+// resolve finds the price of model as Pricing.Lookup does, except that default entries never
+// match by prefix: the exact name or family in the merged table, else a prefix among the user's
+// entries. So a model released after the table ("claude-opus-4-6") is reported unpriced rather
+// than costed as an older one ("claude-opus-4"), and with the defaults off resolve is Lookup.
 func (x *priceIndex) resolve(model string) (ModelPrice, bool) {
-	if mp, ok := x.table[model]; ok {
+	if mp, ok := x.table.byName(model); ok {
 		return mp, true
 	}
-	family := modelFamily(model)
-	if mp, ok := x.table[family]; ok {
-		return mp, true
-	}
-	if mp, ok := x.prefix.Lookup(model); ok {
-		return mp, true
-	}
-	if i := strings.LastIndexByte(model, '/'); i >= 0 {
-		return x.prefix.Lookup(model[i+1:])
-	}
-	return ModelPrice{}, false
+	return x.prefix.byPrefix(model)
 }
 
 // warnUnpriced logs, once per model, that a model's tokens are counted without a cost.

@@ -1,6 +1,7 @@
 package otelagent
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -68,6 +69,10 @@ func TestPricingLookup(t *testing.T) {
 		{"gpt-4o-2024-08-06", 2.5, true},
 		{"gpt-4o-mini-2024-07-18", 0.15, true},
 		{"claude@20250101", 3, true},
+		{"openai/gpt-4o", 2.5, true},
+		{"openai/gpt-4o-mini-2024-07-18", 0.15, true},
+		{"us.anthropic.claude-20250101-v1:0", 3, true},
+		{"acme/claude-x", 3, true},
 		{"gpt-4omni", 0, false},
 		{"llama", 0, false},
 		{"", 0, false},
@@ -89,6 +94,19 @@ func TestModelPriceCost(t *testing.T) {
 	plain := ModelPrice{Input: 3, Output: 15}
 	assert.InDelta(t, (1000*3+200*15)/1e6, plain.cost(c), 1e-15)
 	assert.Zero(t, plain.cacheReadSaving(c))
+
+	spent, saved := full.Cost(TokenUsage{PromptTokens: 1000, CompletionTokens: 200, CacheReadTokens: 600, CacheCreationTokens: 100})
+	assert.Equal(t, full.cost(c), spent)
+	assert.Equal(t, full.cacheReadSaving(c), saved)
+}
+
+// Cost sums in float64: counts whose integer difference would wrap still cost a finite,
+// correctly signed amount.
+func TestModelPriceCostDoesNotWrap(t *testing.T) {
+	mp := ModelPrice{Input: 1, CacheRead: 2, CacheWrite: 2}
+	spent, _ := mp.Cost(TokenUsage{CacheReadTokens: math.MaxInt64, CacheCreationTokens: math.MaxInt64})
+	// -2M uncached tokens at 1, then 2M cache tokens at 2: 2M in all, where M = MaxInt64.
+	assert.InEpsilon(t, 2*float64(math.MaxInt64)/1e6, spent, 1e-9)
 }
 
 func TestWithPricingCopiesTheTable(t *testing.T) {

@@ -14,20 +14,20 @@ type profile struct {
 	agentGroup *group // the statistics group of the agent of an invoke_agent; nil for others
 	modelGroup *group // the statistics group of the request model; nil without one
 	active     measureOpts
-	invocation measureOpts // otelagent.invocations without error; of a miss for invoke_agent
-	invHit     measureOpts // of a cache hit, invoke_agent only
 	// byModel are the options that also depend on the models a completion names, for the last
 	// models seen: an operation kind usually answers with one model.
 	byModel atomic.Pointer[modelOpts]
 }
 
 // modelOpts are the metric options of one response model (as the conventions' metrics name
-// it, "" for none) and one model of the module's counters. The options of the module's
+// it, "" for none) and one model of the module's counters (modelOf, "" for none). The options of the module's
 // counters are built only once needed: most operations count no tokens and save nothing.
 type modelOpts struct {
 	respModel, model  string
 	duration          measureOpts // without error
 	usageIn, usageOut measureOpts
+	invocation        measureOpts // otelagent.invocations without error; of a miss for invoke_agent
+	invHit            measureOpts // of a cache hit, invoke_agent only
 	hasTokens         bool
 	tokens            [5]measureOpts // input, output, cache read, cache creation, reasoning
 	hasAgentModel     bool
@@ -51,13 +51,11 @@ func (t *Tracer) profile(op *operation, name, agent, provider, requestModel stri
 		return p
 	}
 	p := &profile{
-		spanName:   spanName(op, name),
-		active:     t.sets.active(agent, op.name),
-		invocation: t.sets.invocation(agent, op.name, op.isAgent, false, ""),
+		spanName: spanName(op, name),
+		active:   t.sets.active(agent, op.name),
 	}
 	if op.isAgent {
 		p.agentGroup = t.stats.agents.get(name)
-		p.invHit = t.sets.invocation(agent, op.name, true, true, "")
 	}
 	if requestModel != "" {
 		p.modelGroup = t.stats.models.get(requestModel)
@@ -84,11 +82,15 @@ func (p *profile) models(t *Tracer, i *Invocation, respModel, model string, toke
 	}
 	op := i.op.name
 	m := &modelOpts{
-		respModel: respModel,
-		model:     model,
-		duration:  t.sets.operation(op, i.provider, i.requestModel, respModel, ""),
-		usageIn:   t.sets.tokenUsage(op, i.provider, i.requestModel, respModel, semconv.TokenTypeInput),
-		usageOut:  t.sets.tokenUsage(op, i.provider, i.requestModel, respModel, semconv.TokenTypeOutput),
+		respModel:  respModel,
+		model:      model,
+		duration:   t.sets.operation(op, i.provider, i.requestModel, respModel, ""),
+		usageIn:    t.sets.tokenUsage(op, i.provider, i.requestModel, respModel, semconv.TokenTypeInput),
+		usageOut:   t.sets.tokenUsage(op, i.provider, i.requestModel, respModel, semconv.TokenTypeOutput),
+		invocation: t.sets.invocation(i.agentName, op, model, i.op.isAgent, false, ""),
+	}
+	if i.op.isAgent {
+		m.invHit = t.sets.invocation(i.agentName, op, model, true, true, "")
 	}
 	if tokens {
 		m.hasTokens = true

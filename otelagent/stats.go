@@ -26,7 +26,8 @@ type CacheStatistics struct {
 type Stats struct {
 	// Agents is keyed by agent name ("" for operations outside any agent).
 	Agents map[string]GroupStats `json:"agents"`
-	// Models is keyed by model: the response model when usage named one, else the request model.
+	// Models is keyed by the model of an operation (see the package documentation; "" for
+	// operations without one).
 	Models map[string]GroupStats `json:"models"`
 	// UnpricedModels lists models that counted tokens while the Tracer had pricing that does
 	// not know them; their cost is zero. Sorted.
@@ -37,10 +38,12 @@ type Stats struct {
 
 // GroupStats are the statistics of one agent or one model.
 //
-// For an agent, Invocations, InFlight, Errors, CacheHits, CacheMisses and Latency describe its
-// invoke_agent operations; tokens and costs include the chat calls made inside it. For a model,
-// they describe every operation (agent invocation or chat call) that named the model; InFlight
-// is keyed by the requested model.
+// Invocations, Errors, CacheHits, CacheMisses and Latency describe invoke_agent operations and
+// chat calls outside any agent: of the agent ("" outside any), or of the model of the
+// operation. Tokens and costs are those spent by the agent's operations, including the chat
+// calls made inside it, or by operations of the model. Agent and model groups each add up to
+// the totals. InFlight counts the agent's invoke_agent operations in progress, or every
+// operation in progress that requested the model.
 type GroupStats struct {
 	Invocations         int64   `json:"invocations"`
 	InFlight            int64   `json:"in_flight"`

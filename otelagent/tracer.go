@@ -197,6 +197,9 @@ func (t *Tracer) startSpan(ctx context.Context, inv *Invocation, ic *invokeConfi
 		attrs = append(attrs, semconv.GenAIRequestModel(ic.requestModel))
 	}
 	attrs = append(attrs, ic.attrs...)
+	if len(inputs) == 0 {
+		inputs = ic.inputs
+	}
 	if t.capture && len(inputs) > 0 {
 		in, truncated := encodeMessages(inputs, false, nil, t.redact, t.maxBytes)
 		attrs = append(attrs, semconv.GenAIInputMessagesKey.String(in))
@@ -304,6 +307,12 @@ func (t *Tracer) RecordEvent(ctx context.Context, e Event) {
 		span.AddEvent(e.Name, trace.WithTimestamp(e.Time), trace.WithAttributes(e.Attributes...))
 	}
 	t.log.add(&e)
+}
+
+// CapturesContent reports whether the Tracer captures message content (WithContentCapture),
+// so that instrumentation can skip gathering content nobody records. False for a nil Tracer.
+func (t *Tracer) CapturesContent() bool {
+	return t != nil && t.capture
 }
 
 // CacheStatistics returns the cache statistics so far. Safe for concurrent use; a nil Tracer

@@ -168,9 +168,9 @@ func TestMetricsShape(t *testing.T) {
 			semconv.GenAIRequestModel("gpt-4o"), semconv.GenAIResponseModel("gpt-4o"), semconv.GenAITokenType(tokenType))
 	}
 	agentAttrs := func(tokenType string) attribute.Set {
-		// The agent's own usage named no model: no response model on the conventions' metrics.
+		// The agent's own usage named no model: its chat's response model rolls up.
 		return attribute.NewSet(semconv.GenAIOperationName("invoke_agent"), semconv.GenAIProviderName("openai"),
-			semconv.GenAIRequestModel("gpt-4o"), semconv.GenAITokenType(tokenType))
+			semconv.GenAIRequestModel("gpt-4o"), semconv.GenAIResponseModel("gpt-4o"), semconv.GenAITokenType(tokenType))
 	}
 	bounds := semconv.TokenUsageBuckets()
 	point := func(set attribute.Set, v int64) metricdata.HistogramDataPoint[int64] {

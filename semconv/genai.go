@@ -38,6 +38,17 @@ const (
 	GenAIToolCallResultKey                = attribute.Key("gen_ai.tool.call.result")                  // any (JSON)
 	GenAIWorkflowNameKey                  = attribute.Key("gen_ai.workflow.name")                     // string
 	GenAITokenTypeKey                     = attribute.Key("gen_ai.token.type")                        // string (enum)
+	GenAIRequestMaxTokensKey              = attribute.Key("gen_ai.request.max_tokens")                // int
+	GenAIRequestTemperatureKey            = attribute.Key("gen_ai.request.temperature")               // double
+	GenAIRequestTopPKey                   = attribute.Key("gen_ai.request.top_p")                     // double
+	GenAIRequestTopKKey                   = attribute.Key("gen_ai.request.top_k")                     // double
+	GenAIRequestStopSequencesKey          = attribute.Key("gen_ai.request.stop_sequences")            // string[]
+	GenAIRequestFrequencyPenaltyKey       = attribute.Key("gen_ai.request.frequency_penalty")         // double
+	GenAIRequestPresencePenaltyKey        = attribute.Key("gen_ai.request.presence_penalty")          // double
+	GenAIRequestSeedKey                   = attribute.Key("gen_ai.request.seed")                      // int
+	GenAIRequestChoiceCountKey            = attribute.Key("gen_ai.request.choice.count")              // int
+	GenAIRequestStreamKey                 = attribute.Key("gen_ai.request.stream")                    // boolean
+	GenAIResponseTimeToFirstChunkKey      = attribute.Key("gen_ai.response.time_to_first_chunk")      // double
 )
 
 // ErrorTypeKey is the general conventions' error.type, set on spans and duration points of
@@ -59,6 +70,20 @@ const (
 // or the user did not name.
 const ProviderOther = "_OTHER"
 
+// Values of gen_ai.provider.name the conventions list, for the providers whose endpoints the
+// integrations recognise.
+const (
+	ProviderOpenAI      = "openai"
+	ProviderAnthropic   = "anthropic"
+	ProviderAzureOpenAI = "azure.ai.openai"
+	ProviderDeepSeek    = "deepseek"
+	ProviderGroq        = "groq"
+	ProviderMistralAI   = "mistral_ai"
+	ProviderPerplexity  = "perplexity"
+	ProviderXAI         = "x_ai"
+	ProviderGCPGemini   = "gcp.gemini"
+)
+
 // Values of gen_ai.token.type.
 const (
 	TokenTypeInput  = "input"
@@ -71,6 +96,11 @@ const (
 	GenAIClientTokenUsageUnit        = "{token}"
 	GenAIClientOperationDurationName = "gen_ai.client.operation.duration"
 	GenAIClientOperationDurationUnit = "s"
+
+	GenAIClientOperationTimeToFirstChunkName   = "gen_ai.client.operation.time_to_first_chunk"
+	GenAIClientOperationTimeToFirstChunkUnit   = "s"
+	GenAIClientOperationTimePerOutputChunkName = "gen_ai.client.operation.time_per_output_chunk"
+	GenAIClientOperationTimePerOutputChunkUnit = "s"
 )
 
 // TokenUsageBuckets are the explicit bucket boundaries the conventions advise for

@@ -207,6 +207,15 @@ func TestEnumValuesAreRegistryMembers(t *testing.T) {
 		{"OperationInvokeWorkflow", GenAIOperationNameKey, OperationInvokeWorkflow},
 		{"TokenTypeInput", GenAITokenTypeKey, TokenTypeInput},
 		{"TokenTypeOutput", GenAITokenTypeKey, TokenTypeOutput},
+		{"ProviderOpenAI", GenAIProviderNameKey, ProviderOpenAI},
+		{"ProviderAnthropic", GenAIProviderNameKey, ProviderAnthropic},
+		{"ProviderAzureOpenAI", GenAIProviderNameKey, ProviderAzureOpenAI},
+		{"ProviderDeepSeek", GenAIProviderNameKey, ProviderDeepSeek},
+		{"ProviderGroq", GenAIProviderNameKey, ProviderGroq},
+		{"ProviderMistralAI", GenAIProviderNameKey, ProviderMistralAI},
+		{"ProviderPerplexity", GenAIProviderNameKey, ProviderPerplexity},
+		{"ProviderXAI", GenAIProviderNameKey, ProviderXAI},
+		{"ProviderGCPGemini", GenAIProviderNameKey, ProviderGCPGemini},
 		// ProviderOther ("_OTHER") is not listed: gen_ai.provider.name is an open enum and
 		// v1.41.1 names no value for an unknown provider.
 	}
@@ -301,6 +310,17 @@ func TestKeysMatchOpenTelemetryGo(t *testing.T) {
 		{GenAIToolCallResultKey, otelsemconv.GenAIToolCallResultKey},
 		{GenAIWorkflowNameKey, otelsemconv.GenAIWorkflowNameKey},
 		{GenAITokenTypeKey, otelsemconv.GenAITokenTypeKey},
+		{GenAIRequestMaxTokensKey, otelsemconv.GenAIRequestMaxTokensKey},
+		{GenAIRequestTemperatureKey, otelsemconv.GenAIRequestTemperatureKey},
+		{GenAIRequestTopPKey, otelsemconv.GenAIRequestTopPKey},
+		{GenAIRequestTopKKey, otelsemconv.GenAIRequestTopKKey},
+		{GenAIRequestStopSequencesKey, otelsemconv.GenAIRequestStopSequencesKey},
+		{GenAIRequestFrequencyPenaltyKey, otelsemconv.GenAIRequestFrequencyPenaltyKey},
+		{GenAIRequestPresencePenaltyKey, otelsemconv.GenAIRequestPresencePenaltyKey},
+		{GenAIRequestSeedKey, otelsemconv.GenAIRequestSeedKey},
+		{GenAIRequestChoiceCountKey, otelsemconv.GenAIRequestChoiceCountKey},
+		{GenAIRequestStreamKey, otelsemconv.GenAIRequestStreamKey},
+		{GenAIResponseTimeToFirstChunkKey, otelsemconv.GenAIResponseTimeToFirstChunkKey},
 		{ErrorTypeKey, otelsemconv.ErrorTypeKey},
 	}
 	compared := make(map[string]bool)
@@ -421,6 +441,8 @@ func TestMetricsMatchConventions(t *testing.T) {
 	}{
 		{GenAIClientTokenUsageName, GenAIClientTokenUsageUnit, "int"},
 		{GenAIClientOperationDurationName, GenAIClientOperationDurationUnit, "double"},
+		{GenAIClientOperationTimeToFirstChunkName, GenAIClientOperationTimeToFirstChunkUnit, "double"},
+		{GenAIClientOperationTimePerOutputChunkName, GenAIClientOperationTimePerOutputChunkUnit, "double"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -30,7 +30,7 @@ fail with a retryable status are retried with exponential backoff. Flags take pr
 the OTEL_EXPORTER_OTLP_* variables (ENDPOINT, PROTOCOL, HEADERS, INSECURE, CERTIFICATE,
 TIMEOUT, and their TRACES_ forms). The exit status is 1 when any span was not delivered.`,
 		Example: `  otelagent replay --endpoint localhost:4317 --insecure agent_trace.jsonl
-  otelagent replay --protocol http/protobuf --endpoint http://localhost:4318/v1/traces 'old/*.jsonl.gz'
+  otelagent replay --protocol http/protobuf --endpoint http://localhost:4318 'old/*.jsonl.gz'
   otelagent replay --dry-run agent_trace.jsonl`,
 		Args: args(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, files []string) error {
@@ -82,13 +82,14 @@ TIMEOUT, and their TRACES_ forms). The exit status is 1 when any span was not de
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&cfg.Endpoint, "endpoint", "", "OTLP endpoint: host:port for gRPC, URL for HTTP (default localhost:4317, or http://localhost:4318/v1/traces)")
+	f.StringVar(&cfg.Endpoint, "endpoint", "", "OTLP endpoint, as OTEL_EXPORTER_OTLP_ENDPOINT: host:port or base URL; HTTP appends /v1/traces (default localhost:4317, or http://localhost:4318)")
 	f.StringVar(&cfg.Protocol, "protocol", "", "grpc or http/protobuf (default grpc)")
 	f.BoolVar(&cfg.Insecure, "insecure", false, "send without TLS")
 	f.StringVar(&cfg.CertificateFile, "certificate", "", "PEM file of the certificate authorities to trust (default: the system's)")
 	f.StringArrayVar(&headers, "header", nil, "request header key=value (repeatable)")
 	f.DurationVar(&cfg.Timeout, "timeout", 0, "timeout of each request (default 10s)")
 	f.IntVar(&cfg.BatchSpans, "batch", 0, fmt.Sprintf("most spans per request (default %d)", replay.DefaultBatchSpans))
+	f.IntVar(&cfg.Concurrency, "concurrency", 0, fmt.Sprintf("most requests in flight at once; 1 keeps the file order (default %d)", replay.DefaultConcurrency))
 	f.IntVar(&cfg.MaxAttempts, "attempts", 0, fmt.Sprintf("most tries per request (default %d)", replay.DefaultMaxAttempts))
 	f.DurationVar(&cfg.InitialBackoff, "backoff", 0, fmt.Sprintf("wait after the first failure, doubled after each next one (default %s)", replay.DefaultInitialBackoff))
 	f.DurationVar(&cfg.MaxBackoff, "max-backoff", 0, fmt.Sprintf("longest wait between tries (default %s)", replay.DefaultMaxBackoff))

@@ -28,6 +28,12 @@
 //     tool; the tool's own HandleToolStart/End/Error, when it reports them, complete it. A tool
 //     called outside an agent opens its span at HandleToolStart, without a name.
 //
+// When the Tracer captures content, a model call's messages are recorded as
+// gen_ai.input.messages (text parts joined by newlines, tool calls and tool responses as their
+// JSON text, images and binary parts left out) and its response text as
+// gen_ai.output.messages, through the Tracer's redactor and byte limit; without capture the
+// messages are not converted at all.
+//
 // # Runs, and spans that always end
 //
 // langchaingo's callbacks carry the caller's context and no run identity, and the handler

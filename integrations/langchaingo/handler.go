@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"sort"
 	"sync"
 
@@ -163,7 +164,7 @@ func (h *Handler) HandleChainError(ctx context.Context, err error) {
 }
 
 // HandleLLMGenerateContentStart opens a chat span.
-func (h *Handler) HandleLLMGenerateContentStart(ctx context.Context, _ []llms.MessageContent) {
+func (h *Handler) HandleLLMGenerateContentStart(ctx context.Context, msgs []llms.MessageContent) {
 	h.with(ctx, true, func(r *run) {
 		if top := r.top(); top != nil && top.wrapped && !top.claimed {
 			top.claimed = true // the model reports the call WrapModel opened
@@ -171,7 +172,7 @@ func (h *Handler) HandleLLMGenerateContentStart(ctx context.Context, _ []llms.Me
 		}
 		r.endTools(false)
 		r.endStaleChat()
-		r.push(h.startChat(r.parent(ctx)))
+		r.push(h.startChat(r.parent(ctx), msgs))
 	})
 }
 
@@ -182,7 +183,7 @@ func (h *Handler) HandleLLMGenerateContentEnd(ctx context.Context, res *llms.Con
 	opts := []otelagent.CompleteOption{otelagent.WithUsage(UsageOf(res)), otelagent.WithFinishReasons(reasons...)}
 	h.with(ctx, true, func(r *run) {
 		if top := r.top(); top == nil || top.kind != chatFrame {
-			r.push(h.startChat(r.parent(ctx)))
+			r.push(h.startChat(r.parent(ctx), nil))
 		}
 		r.pop(outputs, opts...)
 	})
@@ -192,7 +193,7 @@ func (h *Handler) HandleLLMGenerateContentEnd(ctx context.Context, res *llms.Con
 func (h *Handler) HandleLLMError(ctx context.Context, err error) {
 	h.with(ctx, true, func(r *run) {
 		if top := r.top(); top == nil || top.kind != chatFrame {
-			r.push(h.startChat(r.parent(ctx)))
+			r.push(h.startChat(r.parent(ctx), nil))
 		}
 		r.pop(nil, otelagent.WithError(orUnknown(err)))
 	})
@@ -265,9 +266,15 @@ func (h *Handler) HandleRetrieverEnd(context.Context, string, []schema.Document)
 // HandleStreamingFunc does nothing.
 func (h *Handler) HandleStreamingFunc(context.Context, []byte) {}
 
-func (h *Handler) startChat(parent context.Context) *frame {
+// startChat opens a chat span; the prompt msgs are converted only when the Tracer captures
+// content.
+func (h *Handler) startChat(parent context.Context, msgs []llms.MessageContent) *frame {
 	f := &frame{kind: chatFrame}
-	f.ctx, f.inv = h.tracer.StartChat(parent, h.cfg.model, h.cfg.invokeOpts...)
+	opts := h.cfg.invokeOpts
+	if len(msgs) > 0 && h.tracer.CapturesContent() {
+		opts = append(slices.Clip(opts), otelagent.WithInputMessages(promptOf(msgs)...))
+	}
+	f.ctx, f.inv = h.tracer.StartChat(parent, h.cfg.model, opts...)
 	return f
 }
 

@@ -25,10 +25,16 @@ type harness struct {
 
 func newHarness(t *testing.T, opts ...Option) *harness {
 	t.Helper()
+	return newHarnessCapture(t, true, opts...)
+}
+
+// newHarnessCapture is newHarness with the Tracer's content capture set to capture.
+func newHarnessCapture(t *testing.T, capture bool, opts ...Option) *harness {
+	t.Helper()
 	h := &harness{spans: tracetest.NewSpanRecorder(), ended: make(chan sdktrace.ReadOnlySpan, 1024)}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(h.spans), sdktrace.WithSpanProcessor(notify(h.ended)))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-	h.tracer = otelagent.New(otelagent.WithTracerProvider(tp), otelagent.WithContentCapture(true))
+	h.tracer = otelagent.New(otelagent.WithTracerProvider(tp), otelagent.WithContentCapture(capture))
 	h.handler = NewHandler(h.tracer, opts...)
 	return h
 }

@@ -28,7 +28,7 @@ type wrappedModel struct {
 
 // GenerateContent calls the wrapped model inside a chat span.
 func (w *wrappedModel) GenerateContent(ctx context.Context, msgs []llms.MessageContent, opts ...llms.CallOption) (*llms.ContentResponse, error) {
-	f := w.h.openChat(ctx)
+	f := w.h.openChat(ctx, msgs)
 	res, err := w.model.GenerateContent(ctx, msgs, opts...)
 	w.h.closeChat(ctx, f, res, err)
 	return res, err
@@ -39,12 +39,12 @@ func (w *wrappedModel) Call(ctx context.Context, prompt string, opts ...llms.Cal
 	return llms.GenerateFromSinglePrompt(ctx, w, prompt, opts...)
 }
 
-func (h *Handler) openChat(ctx context.Context) *frame {
+func (h *Handler) openChat(ctx context.Context, msgs []llms.MessageContent) *frame {
 	var f *frame
 	h.with(ctx, true, func(r *run) {
 		r.endTools(false)
 		r.endStaleChat()
-		f = h.startChat(r.parent(ctx))
+		f = h.startChat(r.parent(ctx), msgs)
 		f.wrapped = true
 		r.push(f)
 	})

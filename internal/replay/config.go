@@ -19,22 +19,28 @@ const (
 // Defaults of Config.
 const (
 	DefaultBatchSpans     = 512
+	DefaultConcurrency    = 4
 	DefaultMaxAttempts    = 5
 	DefaultInitialBackoff = 500 * time.Millisecond
 	DefaultMaxBackoff     = 30 * time.Second
 	DefaultTimeout        = 10 * time.Second
 	defaultGRPCEndpoint   = "localhost:4317"
-	defaultHTTPEndpoint   = "http://localhost:4318/v1/traces"
-	otlpTracesPath        = "/v1/traces"
+	defaultHTTPEndpoint   = "http://localhost:4318"
 )
 
 // Config says where and how to send. The zero value sends to localhost:4317 over gRPC without
 // TLS; FromEnv fills it from the OTEL_EXPORTER_OTLP_* variables.
 type Config struct {
-	// Endpoint is host:port for gRPC (a URL is accepted; its scheme decides TLS), and the full
-	// URL of the traces resource for HTTP (host:port gets http:// and /v1/traces). Empty means
-	// localhost:4317 for gRPC, http://localhost:4318/v1/traces for HTTP.
+	// Endpoint is the receiver's base, as OTEL_EXPORTER_OTLP_ENDPOINT and
+	// exporters.otlp.endpoint mean it (otlpenv.ParseEndpoint): host:port or an http(s) URL,
+	// whose scheme decides TLS. gRPC sends to its host and port; HTTP to its path followed by
+	// /v1/traces (a path already ending in /v1/traces is kept; host:port gets https://, or
+	// http:// when Insecure). Empty means localhost:4317 for gRPC, http://localhost:4318 for
+	// HTTP.
 	Endpoint string
+	// signalEndpoint marks an Endpoint read from OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, whose URL
+	// is the traces URL used as given (otlpenv.ParseSignalEndpoint).
+	signalEndpoint bool
 	// Protocol is ProtocolGRPC (default) or ProtocolHTTPProtobuf.
 	Protocol string
 	// Insecure sends without TLS; an http:// endpoint implies it, https:// forbids it.
@@ -49,6 +55,10 @@ type Config struct {
 	// BatchSpans is the most spans per request (a record holding more goes alone); 0 means
 	// DefaultBatchSpans.
 	BatchSpans int
+	// Concurrency is the most requests in flight at once; 0 means DefaultConcurrency. The
+	// files are read and decoded while earlier batches are encoded and sent, so the spans of
+	// different requests may arrive in any order; 1 sends them in file order.
+	Concurrency int
 	// MaxAttempts bounds the tries of one request; 0 means DefaultMaxAttempts.
 	MaxAttempts int
 	// InitialBackoff is the wait after the first failure, doubled after each next one up to
@@ -63,9 +73,10 @@ type Config struct {
 
 // FromEnv returns c with its empty fields filled from the standard OTLP exporter variables
 // (OTEL_EXPORTER_OTLP_TRACES_* before OTEL_EXPORTER_OTLP_*): ENDPOINT, PROTOCOL, HEADERS,
-// INSECURE, CERTIFICATE and TIMEOUT (milliseconds). A base OTEL_EXPORTER_OTLP_ENDPOINT gets /v1/traces
-// appended for HTTP, as the specification says. HEADERS is read by otlpenv.ParseHeaders, as the
-// exporters read it. Bad values are errors naming the variable (and a header's key, never its
+// INSECURE, CERTIFICATE and TIMEOUT (milliseconds). ENDPOINT is read by
+// otlpenv.EndpointFromEnv and HEADERS by otlpenv.ParseHeaders, as the exporters read them: the
+// base OTEL_EXPORTER_OTLP_ENDPOINT gets /v1/traces appended for HTTP, the URL of
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used as given. Bad values are errors naming the variable (and a header's key, never its
 // value).
 func (c Config) FromEnv(getenv func(string) string) (Config, error) {
 	get := func(name string) (string, string) {
@@ -78,13 +89,13 @@ func (c Config) FromEnv(getenv func(string) string) (Config, error) {
 		c.Protocol, _ = get("PROTOCOL")
 	}
 	if c.Endpoint == "" {
-		if v := getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"); v != "" {
-			c.Endpoint = v
-		} else if v := getenv("OTEL_EXPORTER_OTLP_ENDPOINT"); v != "" {
-			c.Endpoint = v
-			if c.Protocol == ProtocolHTTPProtobuf {
-				c.Endpoint = strings.TrimSuffix(v, "/") + otlpTracesPath
-			}
+		_, name, err := otlpenv.EndpointFromEnv(getenv, "traces")
+		if err != nil {
+			return c, err
+		}
+		if name != "" {
+			c.Endpoint = strings.TrimSpace(getenv(name))
+			c.signalEndpoint = name != "OTEL_EXPORTER_OTLP_ENDPOINT"
 		}
 	}
 	if v, name := get("HEADERS"); v != "" {
@@ -121,6 +132,17 @@ func (c Config) FromEnv(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
+// endpoint parses Endpoint, or def when it is empty.
+func (c Config) endpoint(def string) (otlpenv.Endpoint, error) {
+	switch {
+	case c.Endpoint == "":
+		return otlpenv.ParseEndpoint(def)
+	case c.signalEndpoint:
+		return otlpenv.ParseSignalEndpoint(c.Endpoint)
+	}
+	return otlpenv.ParseEndpoint(c.Endpoint)
+}
+
 // withDefaults checks c and fills its defaults.
 func (c Config) withDefaults() (Config, error) {
 	var errs []error
@@ -131,8 +153,8 @@ func (c Config) withDefaults() (Config, error) {
 	default:
 		errs = append(errs, fmt.Errorf("protocol %q: want %s or %s", c.Protocol, ProtocolGRPC, ProtocolHTTPProtobuf))
 	}
-	if c.Timeout < 0 || c.BatchSpans < 0 || c.MaxAttempts < 0 || c.InitialBackoff < 0 || c.MaxBackoff < 0 {
-		errs = append(errs, errors.New("timeout, batch size, attempts and backoffs must not be negative"))
+	if c.Timeout < 0 || c.BatchSpans < 0 || c.Concurrency < 0 || c.MaxAttempts < 0 || c.InitialBackoff < 0 || c.MaxBackoff < 0 {
+		errs = append(errs, errors.New("timeout, batch size, concurrency, attempts and backoffs must not be negative"))
 	}
 	if len(errs) > 0 {
 		return c, fmt.Errorf("replay: %w", errors.Join(errs...))
@@ -142,6 +164,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.BatchSpans == 0 {
 		c.BatchSpans = DefaultBatchSpans
+	}
+	if c.Concurrency == 0 {
+		c.Concurrency = DefaultConcurrency
 	}
 	if c.MaxAttempts == 0 {
 		c.MaxAttempts = DefaultMaxAttempts

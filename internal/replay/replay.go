@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -48,7 +49,8 @@ const maxErrors = 20
 
 // Replay reads the OTLP/JSON trace files (gzipped or not; "-" reads stdin) and sends their
 // spans to the endpoint of cfg in batches of at most cfg.BatchSpans spans, keeping every ID,
-// timestamp, resource and scope. A request that fails with a retryable status is retried with
+// timestamp, resource and scope, with up to cfg.Concurrency requests in flight while the files
+// are read on. A request that fails with a retryable status is retried with
 // exponential backoff. The error is for what stops the replay (bad configuration, an input
 // that cannot be opened, ctx done); spans that were not delivered are counted in the Result.
 // Calls are independent of each other and may run concurrently.
@@ -66,6 +68,24 @@ func Replay(ctx context.Context, cfg Config, files []string, stdin io.Reader) (R
 		defer snd.close()
 	}
 	p := &player{cfg: cfg, snd: snd, res: &res, batch: ptrace.NewTraces()}
+	if !cfg.DryRun {
+		p.startSenders(ctx)
+	}
+	err = p.run(ctx, files, stdin)
+	// Every request in flight is answered (or given up) before Replay returns, so no sender
+	// outlives it and the Result is final.
+	if werr := p.wait(ctx); err == nil {
+		err = werr
+	}
+	if err != nil {
+		return res, err
+	}
+	p.prog.Done = true
+	p.report()
+	return res, nil
+}
+
+func (p *player) run(ctx context.Context, files []string, stdin io.Reader) error {
 	for _, name := range files {
 		if name != tracefile.Stdin {
 			if fi, err := os.Stat(name); err == nil {
@@ -75,15 +95,10 @@ func Replay(ctx context.Context, cfg Config, files []string, stdin io.Reader) (R
 	}
 	for _, name := range files {
 		if err := p.file(ctx, name, stdin); err != nil {
-			return res, err
+			return err
 		}
 	}
-	if err := p.flush(ctx); err != nil {
-		return res, err
-	}
-	p.prog.Done = true
-	p.report()
-	return res, nil
+	return p.flush(ctx)
 }
 
 type player struct {
@@ -93,6 +108,28 @@ type player struct {
 	batch ptrace.Traces
 	n     int // spans in batch
 	prog  Progress
+
+	// The senders: cfg.Concurrency goroutines taking requests from jobs and answering on
+	// outcomes, which has room for all of them, so a sender never waits for the reader.
+	jobs     chan job
+	outcomes chan outcome
+	inflight int  // requests handed to the senders and not yet accounted
+	canceled bool // a request ended because ctx did
+	senders  sync.WaitGroup
+}
+
+// job is one request for the senders.
+type job struct {
+	req ptraceotlp.ExportRequest
+	n   int64 // spans in it
+}
+
+// outcome is what became of one job.
+type outcome struct {
+	sent, failed int64
+	retries      int
+	err          string // why spans were not delivered
+	canceled     bool   // ctx ended before the request was answered
 }
 
 func (p *player) report() {
@@ -172,7 +209,21 @@ func (p *player) addError(msg string) {
 	}
 }
 
-// flush sends the batch, retrying; a batch that cannot be delivered counts as failed.
+func (p *player) startSenders(ctx context.Context) {
+	p.jobs = make(chan job)
+	p.outcomes = make(chan outcome, p.cfg.Concurrency)
+	for range p.cfg.Concurrency {
+		p.senders.Add(1)
+		go func() {
+			defer p.senders.Done()
+			for j := range p.jobs {
+				p.outcomes <- p.deliver(ctx, j)
+			}
+		}()
+	}
+}
+
+// flush hands the batch to a sender, accounting for the answers that come in meanwhile.
 func (p *player) flush(ctx context.Context) error {
 	if p.n == 0 {
 		return nil
@@ -183,43 +234,92 @@ func (p *player) flush(ctx context.Context) error {
 		p.report()
 		return nil
 	}
-	req := ptraceotlp.NewExportRequestFromTraces(batch)
+	j := job{req: ptraceotlp.NewExportRequestFromTraces(batch), n: n}
+	for {
+		select {
+		case p.jobs <- j:
+			p.inflight++
+			return nil
+		case o := <-p.outcomes:
+			p.account(o)
+		case <-ctx.Done():
+			p.res.Failed += n
+			p.report()
+			return ctx.Err()
+		}
+	}
+}
+
+// wait stops the senders once every request in flight is accounted for; the error is ctx's
+// when a request was cut short by it.
+func (p *player) wait(ctx context.Context) error {
+	if p.jobs == nil {
+		return nil
+	}
+	close(p.jobs)
+	for p.inflight > 0 {
+		p.account(<-p.outcomes)
+	}
+	p.senders.Wait()
+	p.jobs = nil
+	if p.canceled {
+		return ctx.Err()
+	}
+	return nil
+}
+
+// account adds an outcome to the result and reports progress, on Replay's goroutine.
+func (p *player) account(o outcome) {
+	p.inflight--
+	p.res.Sent += o.sent
+	p.res.Failed += o.failed
+	p.res.Retries += o.retries
+	if o.err != "" {
+		p.addError(o.err)
+	}
+	if o.canceled {
+		p.canceled = true
+	} else {
+		p.res.Requests++
+	}
+	p.report()
+}
+
+// deliver sends one request, retrying; a request that cannot be delivered counts as failed.
+// It runs on a sender goroutine and touches nothing of the player but its configuration.
+func (p *player) deliver(ctx context.Context, j job) outcome {
+	var o outcome
+	n := j.n
 	wait := p.cfg.InitialBackoff
 	for attempt := 1; ; attempt++ {
 		rctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
-		rejected, retryable, err := p.snd.send(rctx, req)
+		rejected, retryable, err := p.snd.send(rctx, j.req)
 		cancel()
 		if err == nil {
-			p.res.Sent += n
-			break
+			o.sent = n
+			return o
 		}
-		if cerr := ctx.Err(); cerr != nil {
-			p.res.Failed += n
-			p.report()
-			return cerr
+		if ctx.Err() != nil {
+			o.failed, o.canceled = n, true
+			return o
 		}
 		if rejected > 0 || !retryable || attempt >= p.cfg.MaxAttempts {
 			rejected = min(max(rejected, 0), n)
 			if rejected == 0 {
 				rejected = n
 			}
-			p.res.Sent += n - rejected
-			p.res.Failed += rejected
-			p.addError(fmt.Sprintf("%d spans not delivered after %d attempts: %v", rejected, attempt, err))
-			break
+			o.sent, o.failed = n-rejected, rejected
+			o.err = fmt.Sprintf("%d spans not delivered after %d attempts: %v", rejected, attempt, err)
+			return o
 		}
-		p.res.Retries++
+		o.retries++
 		d := wait/2 + rand.N(wait/2+1) // jitter keeps many replays from retrying in step
 		select {
 		case <-ctx.Done():
-			p.res.Failed += n
-			p.report()
-			return ctx.Err()
+			o.failed, o.canceled = n, true
+			return o
 		case <-time.After(d):
 		}
 		wait = min(2*wait, p.cfg.MaxBackoff)
 	}
-	p.res.Requests++
-	p.report()
-	return nil
 }

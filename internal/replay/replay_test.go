@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -39,6 +40,44 @@ type receiver struct {
 	failAlways bool
 	permanent  bool
 	headers    []string
+	// latency, when set, delays every answer, as a receiver across a network would.
+	latency time.Duration
+	// together, when set, holds every request until that many are in the receiver at once.
+	together *barrier
+}
+
+// barrier opens once n requests are waiting in it at the same time, and stays open.
+type barrier struct {
+	n       int
+	mu      sync.Mutex
+	waiting int
+	open    chan struct{}
+}
+
+func newBarrier(n int) *barrier { return &barrier{n: n, open: make(chan struct{})} }
+
+// wait reports whether the barrier opened before ctx (the request's deadline) ended.
+func (b *barrier) wait(ctx context.Context) bool {
+	if b == nil {
+		return true
+	}
+	b.mu.Lock()
+	b.waiting++
+	if b.waiting == b.n {
+		close(b.open)
+	}
+	b.mu.Unlock()
+	defer func() {
+		b.mu.Lock()
+		b.waiting--
+		b.mu.Unlock()
+	}()
+	select {
+	case <-b.open:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 func (r *receiver) accept(td ptrace.Traces, header string) bool {
@@ -76,7 +115,10 @@ func (g *grpcReceiver) Export(ctx context.Context, req ptraceotlp.ExportRequest)
 	if v := md.Get("x-tenant"); len(v) > 0 {
 		h = v[0]
 	}
-	if !g.r.accept(req.Traces(), h) {
+	if g.r.latency > 0 {
+		time.Sleep(g.r.latency)
+	}
+	if !g.r.together.wait(ctx) || !g.r.accept(req.Traces(), h) {
 		code := codes.Unavailable
 		if g.r.permanent {
 			code = codes.InvalidArgument
@@ -86,7 +128,7 @@ func (g *grpcReceiver) Export(ctx context.Context, req ptraceotlp.ExportRequest)
 	return ptraceotlp.NewExportResponse(), nil
 }
 
-func startGRPC(t *testing.T, r *receiver) string {
+func startGRPC(t testing.TB, r *receiver) string {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -114,7 +156,7 @@ func startHTTP(t *testing.T, r *receiver) string {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		if !r.accept(req.Traces(), hr.Header.Get("x-tenant")) {
+		if !r.together.wait(hr.Context()) || !r.accept(req.Traces(), hr.Header.Get("x-tenant")) {
 			code := http.StatusServiceUnavailable
 			if r.permanent {
 				code = http.StatusBadRequest
@@ -133,7 +175,7 @@ func startHTTP(t *testing.T, r *receiver) string {
 var start = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
 // writeTraces writes records OTLP/JSON lines of spansPer spans each, under two resources.
-func writeTraces(t *testing.T, path string, records, spansPer int) []ptrace.Span {
+func writeTraces(t testing.TB, path string, records, spansPer int) []ptrace.Span {
 	t.Helper()
 	var all []ptrace.Span
 	var buf bytes.Buffer
@@ -185,7 +227,8 @@ func TestReplayDelivers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := &receiver{failFirst: tt.fail}
-			cfg := Config{Protocol: tt.protocol, Insecure: true, BatchSpans: 25, Headers: map[string]string{"x-tenant": "t1"}}
+			// One request at a time, so the spans arrive in file order.
+			cfg := Config{Protocol: tt.protocol, Insecure: true, BatchSpans: 25, Concurrency: 1, Headers: map[string]string{"x-tenant": "t1"}}
 			if tt.protocol == ProtocolGRPC {
 				cfg.Endpoint = startGRPC(t, r)
 			} else {
@@ -216,6 +259,45 @@ func TestReplayDelivers(t *testing.T) {
 				assert.Equal(t, want[i].EndTimestamp(), sp.EndTimestamp())
 				assert.Equal(t, []string{"svc-a", "svc-b"}[i/10%2], r.resources[i])
 			}
+		})
+	}
+}
+
+// TestReplaySendsConcurrently holds every request in the receiver until Concurrency of them
+// are in it at once: a replay that sends one request at a time never gets an answer.
+func TestReplaySendsConcurrently(t *testing.T) {
+	for _, protocol := range []string{ProtocolGRPC, ProtocolHTTPProtobuf} {
+		t.Run(protocol, func(t *testing.T) {
+			const concurrency = 3
+			r := &receiver{together: newBarrier(concurrency)}
+			// The timeout only bounds a failing run; MaxAttempts 1 makes it fail at once.
+			cfg := Config{Protocol: protocol, Insecure: true, BatchSpans: 10, Concurrency: concurrency,
+				MaxAttempts: 1, Timeout: 10 * time.Second}
+			if protocol == ProtocolGRPC {
+				cfg.Endpoint = startGRPC(t, r)
+			} else {
+				cfg.Endpoint = startHTTP(t, r)
+			}
+			path := filepath.Join(t.TempDir(), "trace.jsonl")
+			want := writeTraces(t, path, 2*concurrency, 10)
+
+			var calls int
+			cfg.Progress = func(Progress) { calls++ } // not synchronised: called on Replay's goroutine only
+			res, err := Replay(t.Context(), cfg, []string{path}, nil)
+			require.NoError(t, err)
+			assert.True(t, res.Delivered(), "%+v", res)
+			assert.EqualValues(t, len(want), res.Sent)
+			assert.Equal(t, 2*concurrency, res.Requests)
+			assert.Equal(t, 2*concurrency+1, calls, "after every request and at the end")
+
+			var wantIDs, gotIDs []pcommon.SpanID
+			for _, sp := range want {
+				wantIDs = append(wantIDs, sp.SpanID())
+			}
+			for _, sp := range r.spans {
+				gotIDs = append(gotIDs, sp.SpanID())
+			}
+			assert.ElementsMatch(t, wantIDs, gotIDs)
 		})
 	}
 }
@@ -285,7 +367,7 @@ func TestReplayErrors(t *testing.T) {
 		{"negative", Config{BatchSpans: -1}, []string{"x"}, "must not be negative"},
 		{"missing file", Config{DryRun: true}, []string{filepath.Join(t.TempDir(), "nope.jsonl")}, "no such file"},
 		{"no stdin", Config{DryRun: true}, []string{tracefile.Stdin}, "no standard input"},
-		{"bad http endpoint", Config{Protocol: ProtocolHTTPProtobuf, Endpoint: "ftp://x"}, []string{"x"}, "not an http(s) URL"},
+		{"bad http endpoint", Config{Protocol: ProtocolHTTPProtobuf, Endpoint: "ftp://x"}, []string{"x"}, `scheme "ftp"`},
 		{"bad grpc endpoint", Config{Endpoint: "ftp://x:1"}, []string{"x"}, `scheme "ftp"`},
 	}
 	for _, tt := range tests {
@@ -325,7 +407,7 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 	c, err := Config{Headers: map[string]string{"x-tenant": "flag"}}.FromEnv(func(k string) string { return env[k] })
 	require.NoError(t, err)
-	assert.Equal(t, "http://collector:4318/v1/traces", c.Endpoint)
+	assert.Equal(t, "http://collector:4318", c.Endpoint, "a base; the sender appends /v1/traces")
 	assert.Equal(t, ProtocolHTTPProtobuf, c.Protocol)
 	assert.Equal(t, map[string]string{"x-tenant": "flag", "authorization": "Bearer t"}, c.Headers, "flags win")
 	assert.True(t, c.Insecure)
@@ -389,4 +471,24 @@ func TestReplayHTTPSWithCertificate(t *testing.T) {
 	cfg.CertificateFile = notPEM
 	_, err = Replay(t.Context(), cfg, []string{path}, nil)
 	require.ErrorContains(t, err, "no PEM certificate")
+}
+
+// BenchmarkReplayLatency replays 64 requests of 100 spans to a gRPC receiver that answers
+// after 5ms, as one across a network would, with one request in flight and with the default.
+func BenchmarkReplayLatency(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "trace.jsonl")
+	writeTraces(b, path, 64, 100)
+	for _, concurrency := range []int{1, DefaultConcurrency} {
+		b.Run(fmt.Sprintf("concurrency=%d", concurrency), func(b *testing.B) {
+			endpoint := startGRPC(b, &receiver{latency: 5 * time.Millisecond})
+			cfg := Config{Endpoint: endpoint, Insecure: true, BatchSpans: 100, Concurrency: concurrency}
+			for b.Loop() {
+				res, err := Replay(b.Context(), cfg, []string{path}, nil)
+				if err != nil || !res.Delivered() {
+					b.Fatalf("%+v %v", res, err)
+				}
+			}
+			b.ReportMetric(float64(64*100*b.N)/b.Elapsed().Seconds(), "spans/s")
+		})
+	}
 }

@@ -20,6 +20,8 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+
+	"github.com/agenttrace/otelagent/internal/otlpenv"
 )
 
 // sender delivers one request. rejected counts spans the receiver refused in a partial
@@ -43,28 +45,17 @@ type grpcSender struct {
 }
 
 func newGRPCSender(c Config) (*grpcSender, error) {
-	target, secure := c.Endpoint, !c.Insecure
-	if target == "" {
-		target = defaultGRPCEndpoint
-	}
-	if !strings.Contains(target, "://") && strings.Contains(target, "@") {
+	ep, err := c.endpoint(defaultGRPCEndpoint)
+	if err != nil {
 		// A user:password@ would reach resolver errors; gRPC credentials go in headers.
-		return nil, fmt.Errorf("replay: endpoint %s: a gRPC endpoint is host:port; send credentials as headers", redactEndpoint(c.Endpoint))
+		return nil, fmt.Errorf("replay: endpoint %s %w (credentials go in headers)", redactEndpoint(c.Endpoint), err)
 	}
-	if strings.Contains(target, "://") {
-		u, err := url.Parse(target)
-		if err != nil || u.Host == "" {
-			return nil, fmt.Errorf("replay: endpoint %s is not host:port or a URL", redactEndpoint(c.Endpoint))
-		}
-		switch u.Scheme {
-		case "http":
-			secure = false
-		case "https":
-			secure = true
-		default:
-			return nil, fmt.Errorf("replay: endpoint %s: scheme %q is not http or https", redactEndpoint(c.Endpoint), u.Scheme)
-		}
-		target = u.Host
+	target, secure := ep.Host, !c.Insecure
+	switch ep.Scheme {
+	case "http":
+		secure = false
+	case "https":
+		secure = true
 	}
 	creds := insecure.NewCredentials()
 	if secure {
@@ -116,23 +107,13 @@ type httpSender struct {
 }
 
 func newHTTPSender(c Config) (*httpSender, error) {
-	endpoint := c.Endpoint
-	if endpoint == "" {
-		endpoint = defaultHTTPEndpoint
+	ep, err := c.endpoint(defaultHTTPEndpoint)
+	if err != nil {
+		return nil, fmt.Errorf("replay: endpoint %s %w", redactEndpoint(c.Endpoint), err)
 	}
-	if !strings.Contains(endpoint, "://") {
-		scheme := "https://"
-		if c.Insecure {
-			scheme = "http://"
-		}
-		endpoint = scheme + endpoint
-	}
-	u, err := url.Parse(endpoint)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("replay: endpoint %s is not an http(s) URL or host:port", redactEndpoint(c.Endpoint))
-	}
-	if u.Path == "" || u.Path == "/" {
-		u.Path = otlpTracesPath
+	u, err := url.Parse(ep.SignalURL(otlpenv.TracesPath, c.Insecure))
+	if err != nil {
+		return nil, fmt.Errorf("replay: endpoint %s is not a valid URL", redactEndpoint(c.Endpoint))
 	}
 	tc, err := tlsConfig(c)
 	if err != nil {
@@ -140,6 +121,7 @@ func newHTTPSender(c Config) (*httpSender, error) {
 	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.TLSClientConfig = tc
+	transport.MaxIdleConnsPerHost = max(c.Concurrency, transport.MaxIdleConnsPerHost) // one kept per sender
 	return &httpSender{url: u.String(), redacted: redactURL(u), client: &http.Client{Transport: transport}, headers: c.Headers}, nil
 }
 

@@ -20,9 +20,19 @@
 // agent comes later in the input, through the pending table.
 // Cache hits and misses count invoke_agent spans only.
 //
+// # Models
+//
+// The model of an operation is its gen_ai.response.model, else its gen_ai.request.model, else
+// "(unknown)": otelagent sets the response model of an invoke_agent from its chats when its
+// own usage names none, and groups its statistics and metrics by the same rule. By model, a
+// row counts the invocations of that model, and the tokens and cost spent by operations of it:
+// the usage of a chat inside an agent moves from the agent's model to the chat's. Model rows,
+// like agent rows, add up to the totals, and a SaveTrace summary gives the same rows.
+//
 // # Memory
 //
 // State is kept per group (at most MaxGroups per dimension, the rest pooled under "_OTHER")
-// and per interval (at most MaxIntervals), never per span: latency percentiles come from a
-// fixed-size log-linear histogram.
+// and per interval (at most MaxIntervals), never per span: latency percentiles come from the bounded log-linear
+// histogram of internal/loghist (within 3.1%), the one the Tracer's Stats use, so both give the
+// same percentiles for the same run.
 package report // import "github.com/agenttrace/otelagent/internal/report"

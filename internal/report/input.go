@@ -106,6 +106,9 @@ func summaryReport(r io.Reader, name string, opts Options) (*Report, error) {
 		}
 		for i, n := range l.names {
 			g := l.stats[i]
+			if !hasFigures(g) {
+				continue
+			}
 			if n == "" {
 				n = empty
 			}

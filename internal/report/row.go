@@ -3,6 +3,8 @@ package report
 import (
 	"math"
 	"time"
+
+	"github.com/agenttrace/otelagent/internal/loghist"
 )
 
 // Usage is the token usage of one operation, or a sum of them.
@@ -59,6 +61,13 @@ type tally struct {
 	costSaved float64
 }
 
+// neg returns -t, to take a tally out of a group.
+func (t tally) neg() tally {
+	u := t.usage
+	return tally{usage: Usage{Prompt: -u.Prompt, Completion: -u.Completion, Total: -u.Total, CacheRead: -u.CacheRead,
+		CacheCreation: -u.CacheCreation, Reasoning: -u.Reasoning}, saved: -t.saved, cost: -t.cost, costSaved: -t.costSaved}
+}
+
 func (t *tally) add(o tally) {
 	t.usage.add(o.usage)
 	t.saved = addSat(t.saved, o.saved)
@@ -71,7 +80,7 @@ type group struct {
 	invocations, errors int64
 	hits, misses        int64
 	tally               tally
-	latency             Histogram
+	latency             loghist.Histogram
 }
 
 func (g *group) merge(o *group) {

@@ -50,6 +50,14 @@ func (l *groupList) add(name string, g otelagent.GroupStats) {
 	// Percentiles of different groups do not combine: the pooled group has none.
 }
 
+// hasFigures reports whether g counted anything: Stats keeps groups that only ever had
+// operations in flight (models are in flight under the model they requested), which a
+// report over the spans has no row for.
+func hasFigures(g otelagent.GroupStats) bool {
+	g.InFlight, g.Priced, g.Latency = 0, false, otelagent.Latency{}
+	return g != otelagent.GroupStats{}
+}
+
 // readSavedSummary streams a SaveTrace document: its event log is skipped token by token and
 // its groups are decoded one at a time, so memory does not grow with the file (a summary of a
 // million agents, or a long event log).

@@ -64,7 +64,9 @@ type Options struct {
 	// Interval is the width of the time buckets of Report.Intervals; 0 picks one automatically
 	// (at most about 120 buckets) and leaves Report.Intervals out of the tables.
 	Interval time.Duration
-	// Pricing prices operations whose spans carry no otelagent.cost.usd; nil prices nothing.
+	// Pricing prices operations whose spans carry no otelagent.cost.usd, by Pricing.Lookup and
+	// ModelPrice.Cost: what a Tracer given the table without its defaults would have recorded.
+	// Nil prices nothing.
 	Pricing otelagent.Pricing
 }
 
@@ -86,6 +88,13 @@ func (o Options) Validate() error {
 	}
 	return nil
 }
+
+// Indexes of Summarizer.groups.
+const (
+	dimAgent = iota
+	dimModel
+	dimConversation
+)
 
 // operation is what one counted span contributes.
 type operation struct {
@@ -216,8 +225,9 @@ func (s *Summarizer) addSpan(sp ptrace.Span) {
 	switch opName {
 	case semconv.OperationInvokeAgent:
 		op := s.operation(sp, true)
-		s.remember(key, ancestor{parent: parent, agent: op.agent, isAgent: true})
-		s.settle(waiting, op.agent)
+		a := ancestor{parent: parent, agent: op.agent, isAgent: true, model: op.model, start: op.start}
+		s.remember(key, a)
+		s.settle(waiting, a)
 		s.count(op)
 	case semconv.OperationChat:
 		op := s.operation(sp, false)
@@ -257,7 +267,7 @@ func (s *Summarizer) resolve(ops []operation, tid pcommon.TraceID, parent pcommo
 			return
 		}
 		if a.isAgent {
-			s.settle(ops, a.agent)
+			s.settle(ops, a)
 			return
 		}
 		parent = a.parent
@@ -268,13 +278,18 @@ func (s *Summarizer) resolve(ops []operation, tid pcommon.TraceID, parent pcommo
 	}
 }
 
-// settle finishes chat operations below an invoke_agent of agent: their usage is in the
-// agent's span, except for late chats, which add what they counted beyond it to the agent.
-func (s *Summarizer) settle(ops []operation, agent string) {
+// settle finishes chat operations below the invoke_agent a: their usage is in the agent's
+// span, except for late chats, which add what they counted beyond it to the agent. Tokens
+// count under the model that spent them, as otelagent's statistics and metrics count them, so
+// by model the usage of a chat moves from the agent's model to its own.
+func (s *Summarizer) settle(ops []operation, a ancestor) {
 	for _, op := range ops {
 		if op.late {
-			op.agent, op.tally, op.contribution = agent, op.lateTally, true
+			op.agent, op.tally, op.contribution = a.agent, op.lateTally, true
 			s.count(op)
+		} else if op.model != a.model && s.inRange(a.start) {
+			s.groupOf(dimModel, op.model).tally.add(op.tally)
+			s.groupOf(dimModel, a.model).tally.add(op.tally.neg())
 		}
 	}
 }
@@ -298,6 +313,9 @@ type ancestor struct {
 	parent  pcommon.SpanID
 	agent   string
 	isAgent bool
+	// model and start are an agent's, for the chats settled below it.
+	model string
+	start time.Time
 }
 
 // remember keeps a in the recent generation, which becomes the older one (dropping the
@@ -348,23 +366,18 @@ func (s *Summarizer) operation(sp ptrace.Span, isAgent bool) operation {
 	if op.conversation == "" {
 		op.conversation = NoConversation
 	}
+	op.tally.usage = s.usageAttrs(attrs, spanUsageKeys)
 	u := &op.tally.usage
-	u.Prompt = s.intAttr(attrs, semconv.GenAIUsageInputTokensKey)
-	u.Completion = s.intAttr(attrs, semconv.GenAIUsageOutputTokensKey)
-	u.CacheRead = s.intAttr(attrs, semconv.GenAIUsageCacheReadInputTokensKey)
-	u.CacheCreation = s.intAttr(attrs, semconv.GenAIUsageCacheCreationInputTokensKey)
-	u.Reasoning = s.intAttr(attrs, semconv.GenAIUsageReasoningOutputTokensKey)
-	u.Total = s.intAttr(attrs, semconv.UsageTotalTokensKey)
-	if u.Total == 0 {
-		u.Total = addSat(u.Prompt, u.Completion)
-	}
 	op.tally.saved = s.intAttr(attrs, semconv.CacheTokensSavedKey)
 	cost, hasCost := s.finiteAttr(sp, semconv.CostUSDKey)
 	if hasCost {
 		op.tally.cost = cost
 		op.tally.costSaved, _ = s.finiteAttr(sp, semconv.CostSavedUSDKey)
 	} else if price, ok := s.opts.Pricing.Lookup(op.model); ok {
-		op.tally.cost, op.tally.costSaved = priceUsage(price, *u)
+		op.tally.cost, op.tally.costSaved = price.Cost(otelagent.TokenUsage{
+			PromptTokens: u.Prompt, CompletionTokens: u.Completion, TotalTokens: u.Total,
+			CacheReadTokens: u.CacheRead, CacheCreationTokens: u.CacheCreation, ReasoningTokens: u.Reasoning,
+		})
 		if math.IsNaN(op.tally.cost) || math.IsInf(op.tally.cost, 0) {
 			op.tally.cost = math.MaxFloat64
 		}
@@ -373,16 +386,7 @@ func (s *Summarizer) operation(sp ptrace.Span, isAgent bool) operation {
 		}
 	}
 	if op.late {
-		lu := &op.lateTally.usage
-		lu.Prompt = s.intAttr(attrs, semconv.RollupCountedInputTokensKey)
-		lu.Completion = s.intAttr(attrs, semconv.RollupCountedOutputTokensKey)
-		lu.CacheRead = s.intAttr(attrs, semconv.RollupCountedCacheReadInputTokensKey)
-		lu.CacheCreation = s.intAttr(attrs, semconv.RollupCountedCacheCreationInputTokensKey)
-		lu.Reasoning = s.intAttr(attrs, semconv.RollupCountedReasoningOutputTokensKey)
-		lu.Total = s.intAttr(attrs, semconv.RollupCountedTotalTokensKey)
-		if lu.Total == 0 {
-			lu.Total = addSat(lu.Prompt, lu.Completion)
-		}
+		op.lateTally.usage = s.usageAttrs(attrs, lateUsageKeys)
 		op.lateTally.cost, _ = s.finiteAttr(sp, semconv.RollupCountedCostUSDKey)
 		op.lateTally.costSaved, _ = s.finiteAttr(sp, semconv.RollupCountedCostSavedUSDKey)
 	}
@@ -408,24 +412,6 @@ func (s *Summarizer) finiteAttr(sp ptrace.Span, k attribute.Key) (float64, bool)
 		n.keys = append(n.keys, string(k))
 	}
 	return 0, false
-}
-
-// priceUsage is what u costs at price and what its cache reads saved, in US dollars; the
-// rules of otelagent's Pricing.
-func priceUsage(p otelagent.ModelPrice, u Usage) (cost, saved float64) {
-	cacheRead, cacheWrite := p.CacheRead, p.CacheWrite
-	if cacheRead == 0 {
-		cacheRead = p.Input
-	}
-	if cacheWrite == 0 {
-		cacheWrite = p.Input
-	}
-	// In floats, so that huge counts cannot wrap.
-	uncached := float64(u.Prompt) - float64(u.CacheRead) - float64(u.CacheCreation)
-	cost = (uncached*p.Input + float64(u.CacheRead)*cacheRead +
-		float64(u.CacheCreation)*cacheWrite + float64(u.Completion)*p.Output) / 1e6
-	saved = float64(u.CacheRead) * (p.Input - cacheRead) / 1e6
-	return cost, saved
 }
 
 // inRange reports whether t passes the Since/Until filter.
@@ -576,7 +562,7 @@ func (s *Summarizer) Report() *Report {
 		Rows:     rowsOf(s.groups[dim]),
 		Agents:   rowsOf(s.groups[0]),
 		Total:    s.total.row("total"),
-		Latency:  s.total.latency.Distribution(),
+		Latency:  distribution(&s.total.latency),
 		Interval: s.interval,
 		Warnings: append([]string(nil), s.warnings...),
 	}
@@ -645,4 +631,38 @@ func rowsOf(m map[string]*group) []Row {
 	}
 	slices.SortFunc(rows, func(a, b Row) int { return strings.Compare(a.Name, b.Name) })
 	return rows
+}
+
+// usageKeys name the attributes of one usage figure: a span's own, or what a late chat counted.
+type usageKeys struct {
+	prompt, completion, cacheRead, cacheCreation, reasoning, total attribute.Key
+}
+
+var (
+	spanUsageKeys = usageKeys{
+		semconv.GenAIUsageInputTokensKey, semconv.GenAIUsageOutputTokensKey,
+		semconv.GenAIUsageCacheReadInputTokensKey, semconv.GenAIUsageCacheCreationInputTokensKey,
+		semconv.GenAIUsageReasoningOutputTokensKey, semconv.UsageTotalTokensKey,
+	}
+	lateUsageKeys = usageKeys{
+		semconv.RollupCountedInputTokensKey, semconv.RollupCountedOutputTokensKey,
+		semconv.RollupCountedCacheReadInputTokensKey, semconv.RollupCountedCacheCreationInputTokensKey,
+		semconv.RollupCountedReasoningOutputTokensKey, semconv.RollupCountedTotalTokensKey,
+	}
+)
+
+// usageAttrs reads one usage figure; a missing total is the sum of input and output.
+func (s *Summarizer) usageAttrs(attrs pcommon.Map, k usageKeys) Usage {
+	u := Usage{
+		Prompt:        s.intAttr(attrs, k.prompt),
+		Completion:    s.intAttr(attrs, k.completion),
+		CacheRead:     s.intAttr(attrs, k.cacheRead),
+		CacheCreation: s.intAttr(attrs, k.cacheCreation),
+		Reasoning:     s.intAttr(attrs, k.reasoning),
+		Total:         s.intAttr(attrs, k.total),
+	}
+	if u.Total == 0 {
+		u.Total = addSat(u.Prompt, u.Completion)
+	}
+	return u
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/agenttrace/otelagent/exporters"
+	"github.com/agenttrace/otelagent/internal/tracefile"
 )
 
 // TestExampleWritesTheTrace runs the example in a scratch directory and reads its trace file
@@ -23,7 +23,7 @@ func TestExampleWritesTheTrace(t *testing.T) {
 
 	var names []string
 	traces := map[string]bool{}
-	_, err := exporters.ForEachSpan(tracePath, func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, s ptrace.Span) error {
+	_, err := tracefile.ForEachSpan(tracePath, func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, s ptrace.Span) error {
 		names = append(names, s.Name())
 		traces[s.TraceID().String()] = true
 		return nil
