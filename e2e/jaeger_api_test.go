@@ -91,11 +91,6 @@ func jaegerGet[T any](ctx context.Context, j *jaegerInstance, path string, query
 	return out.Data, nil
 }
 
-// services lists the services Jaeger has spans of.
-func (j *jaegerInstance) services(ctx context.Context) ([]string, error) {
-	return jaegerGet[[]string](ctx, j, "/api/services", nil)
-}
-
 // traces returns the traces of service.
 func (j *jaegerInstance) traces(ctx context.Context, service string) ([]jaegerTrace, error) {
 	return jaegerGet[[]jaegerTrace](ctx, j, "/api/traces", url.Values{"service": {service}, "limit": {"1000"}})

@@ -46,7 +46,7 @@ var (
 	labelAgent        = promLabel(semconv.GenAIAgentNameKey)
 	labelModel        = promLabel(semconv.GenAIResponseModelKey)
 	labelOperation    = promLabel(semconv.GenAIOperationNameKey)
-	labelTokenKind    = promLabel(semconv.TokenTypeKey)
+	labelTokenKind    = promLabel(semconv.TokenKindKey)
 	labelGenAITokType = promLabel(semconv.GenAITokenTypeKey)
 	labelCacheHit     = promLabel(semconv.CacheHitKey)
 	labelErrorType    = promLabel(semconv.ErrorTypeKey)
