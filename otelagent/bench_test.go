@@ -633,7 +633,10 @@ func pointDigest(t *testing.T, reader *sdkmetric.ManualReader) []string {
 // blocking batch processor to an exporter that counts them; TestRawSDKTwinMatches keeps the two
 // equal.
 
-var benchFinishReasons = []string{"stop"}
+var (
+	benchFinishReasons = []string{"stop"}
+	benchAttrs         = []attribute.KeyValue{attribute.String("app.tenant", "acme")}
+)
 
 // countingExporter counts the spans it is given and keeps nothing.
 type countingExporter struct{ n atomic.Int64 }
@@ -871,10 +874,17 @@ type floorCase struct {
 	floor     func(ctx context.Context, f *floorSDK)
 }
 
+// invokeOnce is one agent invocation the way a caller writes it. It is a plain function rather
+// than the closure floorInvoke returns: the compiler inlines option constructors into plain
+// functions, as into a caller's code, but not always into a closure cloned by inlining.
+func invokeOnce(ctx context.Context, t *Tracer, hit bool) error {
+	_, inv := t.Invoke(ctx, benchAgent, nil, WithRequestModel(benchRequestModel))
+	return inv.Complete(nil, WithUsage(benchUsage), WithCacheHit(hit), WithFinishReasons(benchFinishReasons...))
+}
+
 func floorInvoke(hit bool) (func(context.Context, *Tracer) error, func(context.Context, *floorSDK)) {
 	return func(ctx context.Context, t *Tracer) error {
-			_, inv := t.Invoke(ctx, benchAgent, nil, WithRequestModel(benchRequestModel))
-			return inv.Complete(nil, WithUsage(benchUsage), WithCacheHit(hit), WithFinishReasons(benchFinishReasons...))
+			return invokeOnce(ctx, t, hit)
 		}, func(ctx context.Context, f *floorSDK) {
 			ctx, op := f.startAgent(ctx)
 			f.endAgent(ctx, &op, benchUsage, benchFinishReasons, hit)
@@ -1032,4 +1042,30 @@ func TestAllocationsNotAboveFloor(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestOptionsCostNoAllocation checks that options reach the configs without escaping: with
+// no-op providers an invocation with every option a caller commonly passes costs one
+// allocation, the operation itself; a chat call inside it costs its own and the agent's record
+// of its chats.
+func TestOptionsCostNoAllocation(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector drops pooled objects at random")
+	}
+	tr := newFloorTracer(tracenoop.NewTracerProvider(), metricnoop.NewMeterProvider())
+	ctx := context.Background()
+	agentOnly := testing.AllocsPerRun(200, func() {
+		_, agent := tr.Invoke(ctx, benchAgent, nil, WithRequestModel(benchRequestModel), WithAgentID("id-1"),
+			WithConversationID("conv-1"), WithProviderName("openai"), WithAttributes(benchAttrs...))
+		require.NoError(t, agent.Complete(nil, WithUsage(benchUsage), WithCacheHit(true), WithError(nil),
+			WithFinishReasons(benchFinishReasons...)))
+	})
+	assert.Equal(t, 1.0, agentOnly, "allocations of an invocation")
+	withChat := testing.AllocsPerRun(200, func() {
+		ctx, agent := tr.Invoke(ctx, benchAgent, nil, WithRequestModel(benchRequestModel))
+		_, chat := tr.StartChat(ctx, benchRequestModel, WithProviderName("openai"))
+		require.NoError(t, chat.Complete(nil, WithUsage(benchUsage), WithFinishReasons(benchFinishReasons...)))
+		require.NoError(t, agent.Complete(nil))
+	})
+	assert.Equal(t, 3.0, withChat, "allocations of an invocation with one chat call")
 }

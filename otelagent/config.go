@@ -4,7 +4,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -109,12 +108,6 @@ func (o providerNameOption) apply(c *config) {
 	}
 }
 
-func (o providerNameOption) applyInvoke(c *invokeConfig) {
-	if o != "" {
-		c.providerName = string(o)
-	}
-}
-
 // WithContentCapture turns capture of message content (gen_ai.input.messages and
 // gen_ai.output.messages) on or off. The default is off, unless the environment variable
 // OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT is true.
@@ -184,54 +177,88 @@ type invokeConfig struct {
 
 // InvokeOption configures one operation started by Invoke, StartChat, StartTool or
 // StartWorkflow.
-type InvokeOption interface{ applyInvoke(*invokeConfig) }
+type InvokeOption interface{ invokeOption() }
 
-type invokeOptionFunc func(*invokeConfig)
+// The InvokeOption types. Each is a plain value, and invokeConfig.apply names every one of
+// them: options reach the config by a type switch, never by a call through the interface, so
+// the caller's options do not escape and cost no allocation.
+type (
+	requestModelOption   string
+	agentIDOption        string
+	conversationIDOption string
+	toolCallIDOption     string
+	toolArgumentsOption  string
+	inputMessagesOption  []Message
+	attributesOption     []attribute.KeyValue
+)
 
-func (f invokeOptionFunc) applyInvoke(c *invokeConfig) { f(c) }
+func (requestModelOption) invokeOption()   {}
+func (agentIDOption) invokeOption()        {}
+func (conversationIDOption) invokeOption() {}
+func (toolCallIDOption) invokeOption()     {}
+func (toolArgumentsOption) invokeOption()  {}
+func (inputMessagesOption) invokeOption()  {}
+func (attributesOption) invokeOption()     {}
+func (providerNameOption) invokeOption()   {}
+
+// apply sets what o configures; a nil o does nothing.
+func (c *invokeConfig) apply(o InvokeOption) {
+	switch o := o.(type) {
+	case requestModelOption:
+		c.requestModel = string(o)
+	case providerNameOption:
+		if o != "" {
+			c.providerName = string(o)
+		}
+	case agentIDOption:
+		c.agentID = string(o)
+	case conversationIDOption:
+		c.conversationID = string(o)
+	case toolCallIDOption:
+		c.toolCallID = string(o)
+	case toolArgumentsOption:
+		c.toolArguments = string(o)
+	case inputMessagesOption:
+		c.inputs = o
+	case attributesOption:
+		// The caller's list is used as it is; a second list copies both. startSpan makes
+		// the strings valid in its own copy, so the caller's list is never written.
+		if c.attrs == nil {
+			c.attrs = o[:len(o):len(o)]
+		} else {
+			c.attrs = append(c.attrs, o...)
+		}
+	}
+}
 
 // WithRequestModel sets gen_ai.request.model, the model the operation asks for. StartChat sets
 // it from its model argument.
-func WithRequestModel(model string) InvokeOption {
-	return invokeOptionFunc(func(c *invokeConfig) { c.requestModel = model })
-}
+func WithRequestModel(model string) InvokeOption { return requestModelOption(model) }
 
 // WithAgentID sets gen_ai.agent.id.
-func WithAgentID(id string) InvokeOption {
-	return invokeOptionFunc(func(c *invokeConfig) { c.agentID = id })
-}
+func WithAgentID(id string) InvokeOption { return agentIDOption(id) }
 
 // WithConversationID sets gen_ai.conversation.id. Operations started from a context whose
 // invocation has a conversation ID inherit it.
-func WithConversationID(id string) InvokeOption {
-	return invokeOptionFunc(func(c *invokeConfig) { c.conversationID = id })
-}
+func WithConversationID(id string) InvokeOption { return conversationIDOption(id) }
 
 // WithToolCallID sets gen_ai.tool.call.id on an execute_tool span.
-func WithToolCallID(id string) InvokeOption {
-	return invokeOptionFunc(func(c *invokeConfig) { c.toolCallID = id })
-}
+func WithToolCallID(id string) InvokeOption { return toolCallIDOption(id) }
 
 // WithToolArguments sets the arguments of a tool call, as JSON; they are captured as
 // gen_ai.tool.call.arguments on the execute_tool span only when content capture is on, after
 // the redactor (which sees them as a Message with role "tool") and cut at the byte limit.
-func WithToolArguments(json string) InvokeOption {
-	return invokeOptionFunc(func(c *invokeConfig) { c.toolArguments = json })
-}
+func WithToolArguments(json string) InvokeOption { return toolArgumentsOption(json) }
 
 // WithInputMessages sets the messages an operation starts from, such as the prompt of a
 // StartChat model call. They are captured as gen_ai.input.messages only when content capture is
 // on (see Tracer.CapturesContent), redacted and cut at the byte limit like Invoke's inputs. On
 // Invoke, a non-empty inputs argument wins.
-func WithInputMessages(msgs ...Message) InvokeOption {
-	return invokeOptionFunc(func(c *invokeConfig) { c.inputs = msgs })
-}
+func WithInputMessages(msgs ...Message) InvokeOption { return inputMessagesOption(msgs) }
 
 // WithAttributes adds attributes to the span. They are never put on metrics, which keeps
 // metric cardinality bounded.
-func WithAttributes(attrs ...attribute.KeyValue) InvokeOption {
-	return invokeOptionFunc(func(c *invokeConfig) { c.attrs = append(c.attrs, attrs...) })
-}
+func WithAttributes(attrs ...attribute.KeyValue) InvokeOption { return attributesOption(attrs) }
 
 // completeConfig holds the CompleteOptions of one Complete.
 type completeConfig struct {
@@ -242,58 +269,53 @@ type completeConfig struct {
 }
 
 // CompleteOption configures Complete.
-type CompleteOption interface{ applyComplete(*completeConfig) }
+type CompleteOption interface{ completeOption() }
 
-type completeOptionFunc func(*completeConfig)
+// The CompleteOption types, plain values applied by completeConfig.apply's type switch, so
+// that the caller's options cost no allocation (see the InvokeOption types).
+type (
+	usageOption         TokenUsage
+	cacheHitOption      bool
+	errorOption         struct{ err error }
+	finishReasonsOption []string
+)
 
-func (f completeOptionFunc) applyComplete(c *completeConfig) { f(c) }
+func (usageOption) completeOption()         {}
+func (cacheHitOption) completeOption()      {}
+func (errorOption) completeOption()         {}
+func (finishReasonsOption) completeOption() {}
+
+// apply sets what o configures; a nil o does nothing.
+func (c *completeConfig) apply(o CompleteOption) {
+	switch o := o.(type) {
+	case usageOption:
+		c.usage = TokenUsage(o)
+	case cacheHitOption:
+		c.cacheHit = bool(o)
+	case errorOption:
+		if o.err != nil {
+			c.err = o.err
+		}
+	case finishReasonsOption:
+		c.finishReasons = o
+	}
+}
 
 // WithUsage sets the operation's token usage. Without it an operation counts no tokens of its
 // own (an invocation still shows its chat children's usage).
-func WithUsage(u TokenUsage) CompleteOption {
-	return completeOptionFunc(func(c *completeConfig) { c.usage = u })
-}
+func WithUsage(u TokenUsage) CompleteOption { return usageOption(u) }
 
 // WithCacheHit marks that the answer came from the application's response cache and no model
 // was called; the usage then describes the avoided call and counts as saved. The default is a
 // miss.
 func WithCacheHit(hit bool) CompleteOption { return cacheHitOption(hit) }
 
-// cacheHitOption is a bool rather than a closure: boxing it allocates nothing.
-type cacheHitOption bool
-
-func (o cacheHitOption) applyComplete(c *completeConfig) { c.cacheHit = bool(o) }
-
 // WithError marks the operation as failed: span status Error with the error's message and
 // error.type (see ErrorType). The message is scrubbed first: URL credentials and query values
 // become REDACTED and the redactor, if any, applies. A nil error is ignored.
-func WithError(err error) CompleteOption {
-	return completeOptionFunc(func(c *completeConfig) {
-		if err != nil {
-			c.err = err
-		}
-	})
-}
+func WithError(err error) CompleteOption { return errorOption{err} }
 
 // WithFinishReasons sets gen_ai.response.finish_reasons, one per output; the i-th also becomes
 // the finish_reason of the i-th captured output message. The default for captured output is
 // "stop".
-func WithFinishReasons(reasons ...string) CompleteOption {
-	return completeOptionFunc(func(c *completeConfig) { c.finishReasons = reasons })
-}
-
-var (
-	invokeConfigPool   = sync.Pool{New: func() any { return new(invokeConfig) }}
-	completeConfigPool = sync.Pool{New: func() any { return new(completeConfig) }}
-)
-
-// putInvokeConfig clears c, keeping the backing array of a short attribute list, and pools it.
-func putInvokeConfig(c *invokeConfig) {
-	attrs := c.attrs
-	if cap(attrs) > 64 {
-		attrs = nil
-	}
-	clear(attrs)
-	*c = invokeConfig{attrs: attrs[:0]}
-	invokeConfigPool.Put(c)
-}
+func WithFinishReasons(reasons ...string) CompleteOption { return finishReasonsOption(reasons) }

@@ -160,18 +160,12 @@ func (i *Invocation) Complete(outputs []Message, opts ...CompleteOption) error {
 	if !i.done.CompareAndSwap(false, true) {
 		return fmt.Errorf("%w: %s", ErrAlreadyCompleted, i.spanName())
 	}
-	// A pooled config: options are interfaces, so a local one would escape to the heap.
-	cc := completeConfigPool.Get().(*completeConfig)
+	var cc completeConfig
 	for _, o := range opts {
-		if o != nil {
-			o.applyComplete(cc)
-		}
+		cc.apply(o)
 	}
 	cc.validate()
-	err := i.tracer.finish(i, outputs, cc)
-	*cc = completeConfig{}
-	completeConfigPool.Put(cc)
-	return err
+	return i.tracer.finish(i, outputs, &cc)
 }
 
 // toolName is the tool of an execute_tool operation, else "".

@@ -58,14 +58,14 @@ func validAttrs(kvs []attribute.KeyValue) {
 	}
 }
 
-// validate makes every string of the operation's options valid UTF-8.
+// validate makes every string of the operation's options valid UTF-8, but for the
+// attributes, which startSpan makes valid in its copy.
 func (c *invokeConfig) validate() {
 	c.providerName = validUTF8(c.providerName)
 	c.requestModel = validUTF8(c.requestModel)
 	c.agentID = validUTF8(c.agentID)
 	c.conversationID = validUTF8(c.conversationID)
 	c.toolCallID = validUTF8(c.toolCallID)
-	validAttrs(c.attrs)
 }
 
 // validate makes every string of the Complete options valid UTF-8.

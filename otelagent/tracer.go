@@ -100,13 +100,9 @@ func (t *Tracer) start(ctx context.Context, op *operation, name string, inputs [
 	if t == nil {
 		return ctx, nil
 	}
-	// A pooled config: options are interfaces, so a local one would escape to the heap.
-	ic := invokeConfigPool.Get().(*invokeConfig)
-	defer putInvokeConfig(ic)
+	var ic invokeConfig
 	for _, o := range opts {
-		if o != nil {
-			o.applyInvoke(ic)
-		}
+		ic.apply(o)
 	}
 	ic.validate()
 	name = validUTF8(name)
@@ -147,7 +143,7 @@ func (t *Tracer) start(ctx context.Context, op *operation, name string, inputs [
 		}
 		inv.start = time.Now()
 	} else {
-		ctx, inv.span = t.startSpan(ctx, inv, ic, inputs)
+		ctx, inv.span = t.startSpan(ctx, inv, &ic, inputs)
 		inv.start = spanStartTime(inv.span)
 	}
 	inv.ctx = ctx
@@ -196,7 +192,9 @@ func (t *Tracer) startSpan(ctx context.Context, inv *Invocation, ic *invokeConfi
 	if ic.requestModel != "" {
 		attrs = append(attrs, semconv.GenAIRequestModel(ic.requestModel))
 	}
+	n := len(attrs)
 	attrs = append(attrs, ic.attrs...)
+	validAttrs(attrs[n:])
 	if len(inputs) == 0 {
 		inputs = ic.inputs
 	}
