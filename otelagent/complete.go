@@ -260,18 +260,6 @@ func (t *Tracer) recordMetrics(i *Invocation, o *outcome, end time.Time) {
 
 func (t *Tracer) recordStats(i *Invocation, o *outcome, end time.Time) {
 	s := &t.stats
-	if o.isAgent {
-		if o.hit {
-			s.hits.Add(1)
-		} else {
-			s.misses.Add(1)
-		}
-	}
-	satAddAtomic(&s.saved, o.saved)
-	s.spent.add(o.spent)
-	s.costSpent.add(o.cost)
-	s.costSave.add(o.costSaved)
-
 	// Agent and model groups count the same invocations and the same tokens, so each
 	// dimension adds up to the totals.
 	latency := end.Sub(i.start)
@@ -282,51 +270,19 @@ func (t *Tracer) recordStats(i *Invocation, o *outcome, end time.Time) {
 			g = s.agents.get(i.agentName)
 		}
 		if o.isAgent {
-			g.inFlight.Add(-1)
+			g.stripe(i.stripe).inFlight.Add(-1)
 		}
-		if o.counted {
-			countOperation(g, o, latency)
-		}
-		tallyTokens(g, o)
+		g.count(i.stripe, o, latency, false)
 	}
-	if i.requestModel != "" {
-		i.modelGroup.inFlight.Add(-1)
+	if i.modelGroup != nil {
+		i.modelGroup.stripe(i.stripe).inFlight.Add(-1)
 	}
 	if counts {
-		g := s.models.get(o.model)
-		if o.counted {
-			countOperation(g, o, latency)
-		}
-		tallyTokens(g, o)
-		if o.priced {
-			g.priced.Store(true)
-		}
+		i.profile.statsModel(s, o.model).count(i.stripe, o, latency, true)
 	}
 	if o.unpriced && s.noteUnpriced(o.model) {
 		warnUnpriced(o.model, t.prices.asOf)
 	}
-}
-
-func countOperation(g *group, o *outcome, latency time.Duration) {
-	g.invocations.Add(1)
-	if o.errType != "" {
-		g.errors.Add(1)
-	}
-	if o.isAgent {
-		if o.hit {
-			g.hits.Add(1)
-		} else {
-			g.misses.Add(1)
-		}
-	}
-	g.latency.record(latency)
-}
-
-func tallyTokens(g *group, o *outcome) {
-	g.spent.add(o.spent)
-	satAddAtomic(&g.saved, o.saved)
-	g.cost.add(o.cost)
-	g.costSaved.add(o.costSaved)
 }
 
 // finiteCost returns v, or 0 when it is not finite, reported to otel.Handle: a validated table

@@ -31,6 +31,7 @@ type Invocation struct {
 	conversationID         string
 	start                  time.Time
 	done                   atomic.Bool
+	stripe                 uint32 // the stripe of the statistics groups this operation updates
 
 	// provisional is the usage of an invocation opened by OnMessagesInvoke; nil for others.
 	provisional *TokenUsage

@@ -99,12 +99,10 @@ func TestSaveTraceWithNonFiniteAttributes(t *testing.T) {
 	assert.Equal(t, map[string]any{"nan": "NaN", "inf": "+Inf", "s": []any{1.0, "-Inf"}, "ok": 1.5}, doc.Events[0].Attributes)
 }
 
-func TestAtomicFloatStaysFinite(t *testing.T) {
-	var f atomicFloat
-	f.add(math.NaN())
-	f.add(math.Inf(1))
-	assert.Zero(t, f.load(), "non-finite values are never added")
-	f.add(math.MaxFloat64)
-	f.add(math.MaxFloat64)
-	assert.Equal(t, math.MaxFloat64, f.load(), "saturated")
+func TestAddFiniteStaysFinite(t *testing.T) {
+	sum := addFinite(addFinite(0, math.NaN()), math.Inf(1))
+	assert.Zero(t, sum, "non-finite values are never added")
+	sum = addFinite(addFinite(sum, math.MaxFloat64), math.MaxFloat64)
+	assert.Equal(t, math.MaxFloat64, sum, "saturated")
+	assert.Equal(t, -math.MaxFloat64, addFinite(-math.MaxFloat64, -math.MaxFloat64), "saturated below")
 }

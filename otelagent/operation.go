@@ -10,7 +10,8 @@ import (
 // operation is a kind of operation and the behaviour that depends on it, chosen once when the
 // operation starts so that starting and completing never compare operation names.
 type operation struct {
-	name string // gen_ai.operation.name
+	name  string // gen_ai.operation.name
+	index int    // position in Tracer.lastProfile
 	// kindOption is trace.WithSpanKind of the operation's span kind, boxed once.
 	kindOption trace.SpanStartOption
 	// nameKey is the attribute the name argument sets; nameAlways sets it even when empty.
@@ -27,12 +28,15 @@ type operation struct {
 	isTool bool
 }
 
+// operationKinds is the number of operations below.
+const operationKinds = 4
+
 var (
-	opInvokeAgent = &operation{name: semconv.OperationInvokeAgent, kindOption: trace.WithSpanKind(trace.SpanKindInternal),
+	opInvokeAgent = &operation{name: semconv.OperationInvokeAgent, index: 0, kindOption: trace.WithSpanKind(trace.SpanKindInternal),
 		nameKey: semconv.GenAIAgentNameKey, isAgent: true}
-	opChat        = &operation{name: semconv.OperationChat, kindOption: trace.WithSpanKind(trace.SpanKindClient), isChat: true}
-	opExecuteTool = &operation{name: semconv.OperationExecuteTool, kindOption: trace.WithSpanKind(trace.SpanKindInternal),
+	opChat        = &operation{name: semconv.OperationChat, index: 1, kindOption: trace.WithSpanKind(trace.SpanKindClient), isChat: true}
+	opExecuteTool = &operation{name: semconv.OperationExecuteTool, index: 2, kindOption: trace.WithSpanKind(trace.SpanKindInternal),
 		nameKey: semconv.GenAIToolNameKey, nameAlways: true, isTool: true}
-	opInvokeWorkflow = &operation{name: semconv.OperationInvokeWorkflow, kindOption: trace.WithSpanKind(trace.SpanKindInternal),
+	opInvokeWorkflow = &operation{name: semconv.OperationInvokeWorkflow, index: 3, kindOption: trace.WithSpanKind(trace.SpanKindInternal),
 		nameKey: semconv.GenAIWorkflowNameKey}
 )

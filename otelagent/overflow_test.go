@@ -77,8 +77,16 @@ func TestCountsSaturate(t *testing.T) {
 	assert.Equal(t, int64(maxI), c.add(c).total)
 	m := counts{prompt: maxI, total: maxI}.merge(counts{completion: maxI, total: maxI})
 	assert.Equal(t, int64(maxI), m.total, "merged prompt plus completion saturates")
-	var tally tokenTally
-	tally.add(c)
-	tally.add(c)
-	assert.Equal(t, int64(maxI), tally.total.Load())
+	var stripe tally
+	o := &outcome{counted: true, spent: c, saved: maxI}
+	stripe.count(o, false)
+	stripe.count(o, false)
+	assert.Equal(t, int64(maxI), stripe.spent.total)
+	assert.Equal(t, int64(maxI), stripe.saved)
+	var sum tally
+	sum.merge(&stripe)
+	sum.merge(&stripe)
+	assert.Equal(t, int64(maxI), sum.spent.total, "stripes add up saturating")
+	assert.Equal(t, int64(maxI), sum.saved)
+	assert.Equal(t, int64(4), sum.invocations)
 }

@@ -10,10 +10,13 @@ import (
 // request model look up: the span name, the statistics groups and the metric options. It is
 // found once per operation, so the hot path does one map lookup where it would do a dozen.
 type profile struct {
+	key        profileKey
 	spanName   string
 	agentGroup *group // the statistics group of the agent of an invoke_agent; nil for others
 	modelGroup *group // the statistics group of the request model; nil without one
 	active     measureOpts
+	// lastModel is the statistics group of the model the last completion counted under.
+	lastModel atomic.Pointer[group]
 	// byModel are the options that also depend on the models a completion names, for the last
 	// models seen: an operation kind usually answers with one model.
 	byModel atomic.Pointer[modelOpts]
@@ -47,18 +50,32 @@ type profileCache struct {
 
 func (t *Tracer) profile(op *operation, name, agent, provider, requestModel string) *profile {
 	k := profileKey{op, name, agent, provider, requestModel}
-	if p, ok := t.profiles.m.Load(k); ok {
+	// The profile of the last operation of the kind first: a service usually repeats one, and
+	// comparing four strings touches less memory than hashing them into the map.
+	last := &t.lastProfile[op.index]
+	if p := last.Load(); p != nil && p.key == k {
 		return p
 	}
+	p, ok := t.profiles.m.Load(k)
+	if !ok {
+		p = t.newProfile(k)
+	}
+	last.Store(p)
+	return p
+}
+
+// newProfile builds the profile of k and keeps it, up to maxCachedSets profiles.
+func (t *Tracer) newProfile(k profileKey) *profile {
 	p := &profile{
-		spanName: spanName(op, name),
-		active:   t.sets.active(agent, op.name),
+		key:      k,
+		spanName: spanName(k.op, k.name),
+		active:   t.sets.active(k.agent, k.op.name),
 	}
-	if op.isAgent {
-		p.agentGroup = t.stats.agents.get(name)
+	if k.op.isAgent {
+		p.agentGroup = t.stats.agents.get(k.name)
 	}
-	if requestModel != "" {
-		p.modelGroup = t.stats.models.get(requestModel)
+	if k.requestModel != "" {
+		p.modelGroup = t.stats.models.get(k.requestModel)
 	}
 	if t.profiles.n.Load() < maxCachedSets {
 		if q, loaded := t.profiles.m.LoadOrStore(k, p); loaded {
@@ -109,3 +126,14 @@ func (p *profile) models(t *Tracer, i *Invocation, respModel, model string, toke
 // tokenKinds are the otelagent.token.kind values in the order of modelOpts.tokens.
 var tokenKinds = [...]string{semconv.TokenKindInput, semconv.TokenKindOutput, semconv.TokenKindCacheRead,
 	semconv.TokenKindCacheCreation, semconv.TokenKindReasoning}
+
+// statsModel returns the statistics group of model, remembering it for the next completion:
+// operations of one profile usually count under one model.
+func (p *profile) statsModel(s *statistics, model string) *group {
+	if g := p.lastModel.Load(); g != nil && g.name == model {
+		return g
+	}
+	g := s.models.get(model)
+	p.lastModel.Store(g)
+	return g
+}

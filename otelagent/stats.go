@@ -2,8 +2,13 @@ package otelagent
 
 import (
 	"math"
+	"math/rand/v2"
+	"runtime"
 	"sort"
+	"sync"
 	"sync/atomic"
+	"time"
+	"unsafe"
 )
 
 // CacheStatistics answers "how much did caching save us?". Hits and Misses count completed
@@ -63,83 +68,150 @@ type GroupStats struct {
 	Latency             Latency `json:"latency"`
 }
 
-// atomicFloat is a float64 updated by compare-and-swap. It stays finite: a NaN or infinite
-// value is never added, and a sum that would overflow saturates at ±math.MaxFloat64, so one
-// bad figure cannot spoil the total or the JSON it is written to.
-type atomicFloat struct{ bits atomic.Uint64 }
-
-func (f *atomicFloat) add(v float64) {
+// addFinite returns sum+v. It stays finite: a NaN or infinite v is never added, and a sum that
+// would overflow saturates at ±math.MaxFloat64, so one bad figure cannot spoil the total or
+// the JSON it is written to.
+func addFinite(sum, v float64) float64 {
 	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-		return
+		return sum
 	}
-	for {
-		old := f.bits.Load()
-		sum := math.Float64frombits(old) + v
-		if math.IsInf(sum, 0) {
-			sum = math.Copysign(math.MaxFloat64, sum)
+	sum += v
+	if math.IsInf(sum, 0) {
+		sum = math.Copysign(math.MaxFloat64, sum)
+	}
+	return sum
+}
+
+// tally is what a group counted, or one stripe's share of it. Token counts saturate at
+// math.MaxInt64 and costs stay finite.
+type tally struct {
+	invocations, errors, hits, misses int64
+	saved                             int64
+	spent                             counts
+	cost, costSaved                   float64
+	priced                            bool
+}
+
+// count adds what o counts. model marks a model group, which also learns whether the model is
+// priced.
+func (t *tally) count(o *outcome, model bool) {
+	if o.counted {
+		t.invocations++
+		if o.errType != "" {
+			t.errors++
 		}
-		if f.bits.CompareAndSwap(old, math.Float64bits(sum)) {
-			return
+		if o.isAgent {
+			if o.hit {
+				t.hits++
+			} else {
+				t.misses++
+			}
 		}
 	}
-}
-
-func (f *atomicFloat) load() float64 { return math.Float64frombits(f.bits.Load()) }
-
-// tokenTally accumulates token counts with atomics, saturating at math.MaxInt64.
-type tokenTally struct {
-	prompt, completion, total, cacheRead, cacheCreation, reasoning atomic.Int64
-}
-
-func (t *tokenTally) add(c counts) {
-	if c.isZero() {
-		return
+	if !o.spent.isZero() {
+		t.spent = t.spent.add(o.spent)
 	}
-	satAddAtomic(&t.prompt, c.prompt)
-	satAddAtomic(&t.completion, c.completion)
-	satAddAtomic(&t.total, c.total)
-	satAddAtomic(&t.cacheRead, c.cacheRead)
-	satAddAtomic(&t.cacheCreation, c.cacheCreation)
-	satAddAtomic(&t.reasoning, c.reasoning)
+	t.saved = satAdd(t.saved, o.saved)
+	t.cost = addFinite(t.cost, o.cost)
+	t.costSaved = addFinite(t.costSaved, o.costSaved)
+	if model && o.priced {
+		t.priced = true
+	}
 }
 
-// spentTotals are the parts of a tokenTally that CacheStatistics reports.
-type spentTotals struct{ total, cacheRead, cacheCreation atomic.Int64 }
-
-func (t *spentTotals) add(c counts) {
-	satAddAtomic(&t.total, c.total)
-	satAddAtomic(&t.cacheRead, c.cacheRead)
-	satAddAtomic(&t.cacheCreation, c.cacheCreation)
+// merge adds u to t, saturating like count.
+func (t *tally) merge(u *tally) {
+	t.invocations = satAdd(t.invocations, u.invocations)
+	t.errors = satAdd(t.errors, u.errors)
+	t.hits = satAdd(t.hits, u.hits)
+	t.misses = satAdd(t.misses, u.misses)
+	t.saved = satAdd(t.saved, u.saved)
+	t.spent = t.spent.add(u.spent)
+	t.cost = addFinite(t.cost, u.cost)
+	t.costSaved = addFinite(t.costSaved, u.costSaved)
+	t.priced = t.priced || u.priced
 }
+
+// A group's counts are striped. Each operation draws a stripe when it starts and updates only
+// that one, under the stripe's own lock: one lock and unlock in place of an atomic
+// instruction per figure, and concurrent operations rarely meet on a stripe. Readers add the
+// stripes up.
+type stripe struct {
+	mu       sync.Mutex
+	inFlight atomic.Int64 // started minus completed through this stripe; may be negative
+	t        tally
+	// Padding to two cache lines, so that neighbouring stripes share none.
+	_ [(128 - (8+8+unsafe.Sizeof(tally{}))%128) % 128]byte
+}
+
+// stripeCount is the number of stripes of every group: a power of two, at least the number of
+// CPUs Go may use, up to 32.
+var stripeCount = func() int {
+	n := 2
+	for n < runtime.GOMAXPROCS(0) && n < 32 {
+		n *= 2
+	}
+	return n
+}()
+
+// randomStripe draws the stripe of an operation.
+func randomStripe() uint32 { return rand.Uint32() & uint32(stripeCount-1) }
 
 // group is the live state behind one GroupStats; safe for concurrent use.
 type group struct {
-	invocations, inFlight, errors atomic.Int64
-	hits, misses                  atomic.Int64
-	saved                         atomic.Int64
-	spent                         tokenTally
-	cost, costSaved               atomicFloat
-	priced                        atomic.Bool
-	latency                       latencyHistogram
+	name    string // the agent or model, or OverflowGroup
+	stripes []stripe
+	latency latencyHistogram
+}
+
+func newGroup(name string) *group {
+	return &group{name: name, stripes: make([]stripe, stripeCount)}
+}
+
+// stripe returns stripe i of g (i from randomStripe).
+func (g *group) stripe(i uint32) *stripe { return &g.stripes[i] }
+
+// count records o, completed after latency, in stripe i of g (see tally.count).
+func (g *group) count(i uint32, o *outcome, latency time.Duration, model bool) {
+	st := &g.stripes[i]
+	st.mu.Lock()
+	st.t.count(o, model)
+	st.mu.Unlock()
+	if o.counted {
+		g.latency.record(latency)
+	}
+}
+
+// total returns the sum of g's stripes and the operations in flight.
+func (g *group) total() (sum tally, inFlight int64) {
+	for i := range g.stripes {
+		st := &g.stripes[i]
+		inFlight += st.inFlight.Load()
+		st.mu.Lock()
+		sum.merge(&st.t)
+		st.mu.Unlock()
+	}
+	return sum, inFlight
 }
 
 func (g *group) snapshot() GroupStats {
+	t, inFlight := g.total()
 	return GroupStats{
-		Invocations:         g.invocations.Load(),
-		InFlight:            g.inFlight.Load(),
-		Errors:              g.errors.Load(),
-		PromptTokens:        g.spent.prompt.Load(),
-		CompletionTokens:    g.spent.completion.Load(),
-		TotalTokens:         g.spent.total.Load(),
-		CacheReadTokens:     g.spent.cacheRead.Load(),
-		CacheCreationTokens: g.spent.cacheCreation.Load(),
-		ReasoningTokens:     g.spent.reasoning.Load(),
-		TokensSaved:         g.saved.Load(),
-		CacheHits:           g.hits.Load(),
-		CacheMisses:         g.misses.Load(),
-		CostSpent:           g.cost.load(),
-		CostSaved:           g.costSaved.load(),
-		Priced:              g.priced.Load(),
+		Invocations:         t.invocations,
+		InFlight:            inFlight,
+		Errors:              t.errors,
+		PromptTokens:        t.spent.prompt,
+		CompletionTokens:    t.spent.completion,
+		TotalTokens:         t.spent.total,
+		CacheReadTokens:     t.spent.cacheRead,
+		CacheCreationTokens: t.spent.cacheCreation,
+		ReasoningTokens:     t.spent.reasoning,
+		TokensSaved:         t.saved,
+		CacheHits:           t.hits,
+		CacheMisses:         t.misses,
+		CostSpent:           t.cost,
+		CostSaved:           t.costSaved,
+		Priced:              t.priced,
 		Latency:             g.latency.summary(),
 	}
 }
@@ -167,7 +239,7 @@ func (gs *groups) get(name string) *group {
 			return g
 		}
 	}
-	g, loaded := gs.m.LoadOrStore(name, new(group))
+	g, loaded := gs.m.LoadOrStore(name, newGroup(name))
 	if !loaded {
 		gs.n.Add(1)
 	}
@@ -183,15 +255,12 @@ func (gs *groups) snapshot() map[string]GroupStats {
 	return out
 }
 
-// statistics is the Tracer's aggregate state: O(1) in the number of invocations.
+// statistics is the Tracer's aggregate state: O(1) in the number of invocations. The totals
+// of CacheStatistics are the sums of the agent groups, which count every operation.
 type statistics struct {
-	hits, misses        atomic.Int64
-	saved               atomic.Int64
-	spent               spentTotals
-	costSpent, costSave atomicFloat
-	agents, models      groups
-	unpriced            syncMap[string, struct{}]
-	unpricedN           atomic.Int64
+	agents, models groups
+	unpriced       syncMap[string, struct{}]
+	unpricedN      atomic.Int64
 }
 
 // noteUnpriced remembers a model pricing does not know, up to maxGroups names, and reports
@@ -208,15 +277,21 @@ func (s *statistics) noteUnpriced(model string) bool {
 }
 
 func (s *statistics) cacheStatistics() CacheStatistics {
+	var sum tally
+	s.agents.m.Range(func(_ string, g *group) bool {
+		t, _ := g.total()
+		sum.merge(&t)
+		return true
+	})
 	cs := CacheStatistics{
-		Hits:                s.hits.Load(),
-		Misses:              s.misses.Load(),
-		TokensSaved:         s.saved.Load(),
-		TokensSpent:         s.spent.total.Load(),
-		CacheReadTokens:     s.spent.cacheRead.Load(),
-		CacheCreationTokens: s.spent.cacheCreation.Load(),
-		CostSpent:           s.costSpent.load(),
-		CostSaved:           s.costSave.load(),
+		Hits:                sum.hits,
+		Misses:              sum.misses,
+		TokensSaved:         sum.saved,
+		TokensSpent:         sum.spent.total,
+		CacheReadTokens:     sum.spent.cacheRead,
+		CacheCreationTokens: sum.spent.cacheCreation,
+		CostSpent:           sum.cost,
+		CostSaved:           sum.costSaved,
 	}
 	if n := cs.Hits + cs.Misses; n > 0 {
 		cs.HitRate = float64(cs.Hits) / float64(n)

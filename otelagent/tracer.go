@@ -3,6 +3,7 @@ package otelagent
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -31,6 +32,8 @@ type Tracer struct {
 	open       openInvocations
 	sets       attrSetCache
 	profiles   profileCache
+	// lastProfile is the profile of the last operation of each kind (operation.index).
+	lastProfile [operationKinds]atomic.Pointer[profile]
 }
 
 // New returns a Tracer configured by opts. It never fails: without providers it uses the
@@ -148,14 +151,15 @@ func (t *Tracer) start(ctx context.Context, op *operation, name string, inputs [
 	}
 	inv.ctx = ctx
 
+	inv.stripe = randomStripe()
 	if op.isAgent {
 		inv.agentGroup = inv.profile.agentGroup
-		inv.agentGroup.inFlight.Add(1)
+		inv.agentGroup.stripe(inv.stripe).inFlight.Add(1)
 	} else if inv.agent != nil {
 		inv.agentGroup = inv.agent.agentGroup
 	}
 	if inv.modelGroup = inv.profile.modelGroup; inv.modelGroup != nil {
-		inv.modelGroup.inFlight.Add(1)
+		inv.modelGroup.stripe(inv.stripe).inFlight.Add(1)
 	}
 	if t.ins.active.Enabled(ctx) {
 		t.ins.active.Add(ctx, 1, inv.profile.active.add...)

@@ -3,7 +3,6 @@ package otelagent
 import (
 	"fmt"
 	"math"
-	"sync/atomic"
 )
 
 // TokenUsage is the token count of one model call or one operation.
@@ -122,17 +121,4 @@ func satAdd(a, b int64) int64 {
 		return math.MaxInt64
 	}
 	return a + b
-}
-
-// satAddAtomic adds n >= 0 to v, saturating at math.MaxInt64.
-func satAddAtomic(v *atomic.Int64, n int64) {
-	if n == 0 {
-		return
-	}
-	for {
-		old := v.Load()
-		if v.CompareAndSwap(old, satAdd(old, n)) {
-			return
-		}
-	}
 }
