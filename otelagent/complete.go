@@ -98,13 +98,15 @@ func (t *Tracer) finish(i *Invocation, outputs []Message, cc *completeConfig) er
 	t.recordMetrics(i, &o, end)
 	t.recordStats(i, &o, end)
 	if t.log != nil {
-		e := Event{
-			Time: end, Name: semconv.EventOperationCompleted, Operation: i.op.name, Agent: i.agentName, Tool: i.toolName(),
-			Model: o.model, CacheHit: o.hit, Usage: cc.usage, Duration: end.Sub(i.start),
-			sc: i.span.SpanContext(),
-		}
-		e.Error = o.errText
-		t.log.add(&e)
+		u := &cc.usage
+		sc := i.span.SpanContext()
+		t.log.addOp(&opRecord{
+			profile: i.profile, model: o.model, err: o.errText,
+			usage: [5]int64{u.PromptTokens, u.CompletionTokens, u.CacheReadTokens, u.CacheCreationTokens, u.ReasoningTokens},
+			end:   end.UnixNano(), dur: int64(end.Sub(i.start)),
+			traceID: sc.TraceID(), spanID: sc.SpanID(), valid: sc.IsValid(),
+			hit: o.hit, usageModel: u.Model != "",
+		})
 	}
 	return usageErr
 }

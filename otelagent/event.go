@@ -10,6 +10,8 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/agenttrace/otelagent/semconv"
 )
 
 // Event is one entry of the Tracer's event log: a completed operation, or an event recorded
@@ -28,10 +30,6 @@ type Event struct {
 	TraceID    string               `json:"trace_id,omitempty"`
 	SpanID     string               `json:"span_id,omitempty"`
 	Attributes []attribute.KeyValue `json:"-"`
-
-	// sc is the span of a completed operation; TraceID and SpanID are formatted from it only
-	// when the log is read, off the hot path.
-	sc trace.SpanContext
 }
 
 // MarshalJSON writes the event with its attributes as a JSON object. JSON has no NaN or
@@ -54,16 +52,59 @@ func (e Event) MarshalJSON() ([]byte, error) {
 // eventLog is a fixed-capacity ring of events, oldest overwritten first; safe for concurrent use.
 // Writers take a slot by an atomic counter and lock only that slot, so concurrent operations do
 // not queue on one lock; each slot keeps its event's sequence number so a reader can put the
-// events back in order.
+// events back in order. A completed operation is kept as an opRecord, less than half the size
+// of an Event and with a third of its pointers, and becomes an Event only when the log is read.
 type eventLog struct {
 	slots []eventSlot
 	added atomic.Uint64 // events ever added
 }
 
 type eventSlot struct {
-	mu  sync.Mutex
-	seq uint64 // 1 + the position of e among all events added; 0 while empty
-	e   Event
+	mu   sync.Mutex
+	seq  uint64 // 1 + the position of the event among all events added; 0 while empty
+	full *Event // an event of RecordEvent; nil for a completed operation
+	op   opRecord
+}
+
+// opRecord is a completed operation as the event log keeps it.
+type opRecord struct {
+	profile    *profile // the operation, its agent and its tool
+	model      string   // see modelOf
+	err        string   // the error text as recorded on the span
+	usage      [5]int64 // prompt, completion, cache read, cache creation, reasoning, as given
+	end, dur   int64    // end time in Unix nanoseconds, duration in nanoseconds
+	traceID    trace.TraceID
+	spanID     trace.SpanID
+	hit        bool
+	usageModel bool // the usage named the model (then it is model)
+	valid      bool // traceID and spanID are a valid span context
+}
+
+// event is r as an Event.
+func (r *opRecord) event() Event {
+	k := &r.profile.key
+	e := Event{
+		Time:      time.Unix(0, r.end),
+		Name:      semconv.EventOperationCompleted,
+		Operation: k.op.name,
+		Agent:     k.agent,
+		Model:     r.model,
+		CacheHit:  r.hit,
+		Usage: TokenUsage{PromptTokens: r.usage[0], CompletionTokens: r.usage[1], CacheReadTokens: r.usage[2],
+			CacheCreationTokens: r.usage[3], ReasoningTokens: r.usage[4]},
+		Duration: time.Duration(r.dur),
+		Error:    r.err,
+	}
+	if k.op.isTool {
+		e.Tool = k.name
+	}
+	if r.usageModel {
+		e.Usage.Model = r.model
+	}
+	if r.valid {
+		e.TraceID, e.SpanID = r.traceID.String(), r.spanID.String()
+	}
+	return e
 }
 
 func newEventLog(capacity int) *eventLog {
@@ -73,18 +114,39 @@ func newEventLog(capacity int) *eventLog {
 	return &eventLog{slots: make([]eventSlot, capacity)}
 }
 
+// slot takes the next slot, locked, and its sequence number; the caller fills it and unlocks
+// it. It returns nil when a writer lapped by a newer one on the same slot must leave the newer
+// event in place.
+func (l *eventLog) slot() (*eventSlot, uint64) {
+	seq := l.added.Add(1)
+	s := &l.slots[(seq-1)%uint64(len(l.slots))]
+	s.mu.Lock()
+	if seq <= s.seq {
+		s.mu.Unlock()
+		return nil, 0
+	}
+	return s, seq
+}
+
 // add copies *e into the log.
 func (l *eventLog) add(e *Event) {
 	if l == nil {
 		return
 	}
-	seq := l.added.Add(1)
-	s := &l.slots[(seq-1)%uint64(len(l.slots))]
-	s.mu.Lock()
-	if seq > s.seq { // a writer lapped by a newer one on the same slot leaves the newer event
-		s.seq, s.e = seq, *e
+	full := new(Event)
+	*full = *e
+	if s, seq := l.slot(); s != nil {
+		s.seq, s.full, s.op = seq, full, opRecord{}
+		s.mu.Unlock()
 	}
-	s.mu.Unlock()
+}
+
+// addOp copies *r into the log.
+func (l *eventLog) addOp(r *opRecord) {
+	if s, seq := l.slot(); s != nil {
+		s.seq, s.full, s.op = seq, nil, *r
+		s.mu.Unlock()
+	}
 }
 
 // events returns a copy, oldest first.
@@ -93,29 +155,30 @@ func (l *eventLog) events() []Event {
 		return nil
 	}
 	type entry struct {
-		seq uint64
-		e   Event
+		seq  uint64
+		full *Event
+		op   opRecord
 	}
 	entries := make([]entry, 0, len(l.slots))
 	for i := range l.slots {
 		s := &l.slots[i]
 		s.mu.Lock()
 		if s.seq != 0 {
-			entries = append(entries, entry{s.seq, s.e})
+			entries = append(entries, entry{s.seq, s.full, s.op})
 		}
 		s.mu.Unlock()
+	}
+	if len(entries) == 0 {
+		return nil
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].seq < entries[j].seq })
 	out := make([]Event, len(entries))
 	for i := range entries {
-		e := &entries[i].e
-		if e.sc.IsValid() && e.TraceID == "" {
-			e.TraceID, e.SpanID = e.sc.TraceID().String(), e.sc.SpanID().String()
+		if e := &entries[i]; e.full != nil {
+			out[i] = *e.full
+		} else {
+			out[i] = e.op.event()
 		}
-		out[i] = *e
-	}
-	if len(out) == 0 {
-		return nil
 	}
 	return out
 }
