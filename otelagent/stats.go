@@ -137,11 +137,12 @@ func (t *tally) merge(u *tally) {
 // instruction per figure, and concurrent operations rarely meet on a stripe. Readers add the
 // stripes up.
 type stripe struct {
+	// Padding to a whole pair of cache lines, so that neighbouring stripes share none. It
+	// comes first: a zero-size last field would be padded itself.
+	_        [(128 - (unsafe.Sizeof(sync.Mutex{})+8+unsafe.Sizeof(tally{}))%128) % 128]byte
 	mu       sync.Mutex
 	inFlight atomic.Int64 // started minus completed through this stripe; may be negative
 	t        tally
-	// Padding to two cache lines, so that neighbouring stripes share none.
-	_ [(128 - (8+8+unsafe.Sizeof(tally{}))%128) % 128]byte
 }
 
 // stripeCount is the number of stripes of every group: a power of two, at least the number of

@@ -2,9 +2,11 @@ package otelagent
 
 import (
 	"errors"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -63,6 +65,15 @@ func TestStatsGroupsAreBounded(t *testing.T) {
 	st := h.Stats()
 	assert.Len(t, st.Agents, maxGroups+1)
 	assert.Equal(t, int64(50), st.Agents[OverflowGroup].Invocations)
+	assert.Equal(t, int64(maxGroups+50), h.CacheStatistics().Misses, "the totals count the pooled agents too")
+}
+
+// TestStripesShareNoCacheLine checks the padding of a statistics stripe: stripes are updated
+// from different cores, and two on one cache line would make them wait on each other.
+func TestStripesShareNoCacheLine(t *testing.T) {
+	assert.Zero(t, unsafe.Sizeof(stripe{})%128, "a stripe spans whole pairs of cache lines")
+	assert.Equal(t, stripeCount&(stripeCount-1), 0, "a power of two")
+	assert.GreaterOrEqual(t, stripeCount, min(runtime.GOMAXPROCS(0), 32))
 }
 
 // TestTracerConcurrentSafe hammers one Tracer from many goroutines; the statistics and the
