@@ -172,6 +172,7 @@ type invokeConfig struct {
 	toolCallID     string
 	toolArguments  string
 	inputs         []Message
+	instructions   []string
 	attrs          []attribute.KeyValue
 }
 
@@ -189,6 +190,7 @@ type (
 	toolCallIDOption     string
 	toolArgumentsOption  string
 	inputMessagesOption  []Message
+	instructionsOption   []string
 	attributesOption     []attribute.KeyValue
 )
 
@@ -198,6 +200,7 @@ func (conversationIDOption) invokeOption() {}
 func (toolCallIDOption) invokeOption()     {}
 func (toolArgumentsOption) invokeOption()  {}
 func (inputMessagesOption) invokeOption()  {}
+func (instructionsOption) invokeOption()   {}
 func (attributesOption) invokeOption()     {}
 func (providerNameOption) invokeOption()   {}
 
@@ -220,6 +223,8 @@ func (c *invokeConfig) apply(o InvokeOption) {
 		c.toolArguments = string(o)
 	case inputMessagesOption:
 		c.inputs = o
+	case instructionsOption:
+		c.instructions = o
 	case attributesOption:
 		// The caller's list is used as it is; a second list copies both. startSpan makes
 		// the strings valid in its own copy, so the caller's list is never written.
@@ -255,6 +260,16 @@ func WithToolArguments(json string) InvokeOption { return toolArgumentsOption(js
 // on (see Tracer.CapturesContent), redacted and cut at the byte limit like Invoke's inputs. On
 // Invoke, a non-empty inputs argument wins.
 func WithInputMessages(msgs ...Message) InvokeOption { return inputMessagesOption(msgs) }
+
+// WithSystemInstructions sets the instructions an operation gives the model apart from the
+// conversation, such as the system parameter of Anthropic's Messages API or the instructions of
+// OpenAI's Responses API. They are captured as gen_ai.system_instructions, the conventions'
+// list of text parts, only when content capture is on, each passed through the redactor as a
+// Message with role "system" and cut at the byte limit. A system message that is part of the
+// conversation belongs in the input messages instead, as the conventions say.
+func WithSystemInstructions(instructions ...string) InvokeOption {
+	return instructionsOption(instructions)
+}
 
 // WithAttributes adds attributes to the span. They are never put on metrics, which keeps
 // metric cardinality bounded.

@@ -167,3 +167,53 @@ func TestInputMessagesNotCarriedOver(t *testing.T) {
 		assert.Equal(t, i%2 == 0, ok, "chat %d", i)
 	}
 }
+
+func TestSystemInstructionsCapture(t *testing.T) {
+	var redactorSaw []Message
+	redact := func(m Message) Message {
+		redactorSaw = append(redactorSaw, m)
+		m.Content = strings.ReplaceAll(m.Content, "sk-123", "[REDACTED]")
+		return m
+	}
+	instructions := []string{"You are terse.", "Never print the key sk-123."}
+	tests := []struct {
+		name    string
+		capture bool
+		limit   int
+	}{
+		{name: "capture off", capture: false},
+		{name: "capture on", capture: true},
+		{name: "capture on, cut at the byte limit", capture: true, limit: 90},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			redactorSaw = nil
+			h := newHarness(t, WithContentCapture(tt.capture), WithRedactor(redact), WithMaxContentBytes(tt.limit))
+			_, chat := h.StartChat(t.Context(), "claude-sonnet-4-5", WithSystemInstructions(instructions...),
+				WithInputMessages(Message{Role: "user", Content: "hi"}))
+			require.NoError(t, chat.Complete(nil))
+			a := attrs(h.span(t, "chat claude-sonnet-4-5"))
+			got, has := a[semconv.GenAISystemInstructionsKey]
+			require.Equal(t, tt.capture, has)
+			if !tt.capture {
+				assert.Empty(t, redactorSaw, "nothing is redacted when nothing is captured")
+				return
+			}
+			assert.JSONEq(t, `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`, a[semconv.GenAIInputMessagesKey].AsString(),
+				"the instructions are not a message of the conversation")
+			assert.Contains(t, redactorSaw, Message{Role: "system", Content: instructions[1]})
+			var parts []textPart
+			require.NoError(t, json.Unmarshal([]byte(got.AsString()), &parts), "valid JSON")
+			_, truncated := a[semconv.ContentTruncatedKey]
+			if tt.limit > 0 {
+				assert.LessOrEqual(t, len(got.AsString()), tt.limit)
+				assert.True(t, truncated)
+				require.NotEmpty(t, parts)
+				assert.Equal(t, textPart{Type: "text", Content: instructions[0]}, parts[0], "the cut starts from the end")
+				return
+			}
+			assert.False(t, truncated)
+			assert.Equal(t, []textPart{{Type: "text", Content: "You are terse."}, {Type: "text", Content: "Never print the key [REDACTED]."}}, parts)
+		})
+	}
+}

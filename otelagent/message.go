@@ -93,21 +93,47 @@ func encodeMessages(msgs []Message, output bool, reasons []string, redact func(M
 // encodeStrings renders ss as a JSON array of strings cut to at most limit bytes, by the
 // rules of encodeMessages.
 func encodeStrings(ss []string, limit int) (string, bool) {
-	skel := make([]int, len(ss))
-	for i := range skel {
-		skel[i] = 2 // the quotes
+	return encodeArray(ss, `"`, `"`, limit)
+}
+
+// The fixed parts of one text part of system instructions (gen-ai-system-instructions.json).
+const (
+	textPartOpen  = `{"type":"text","content":"`
+	textPartClose = `"}`
+)
+
+// encodeTextParts renders texts as the conventions' list of text parts, each passed through
+// redact first as a Message with role "system", cut at limit bytes by the rules of
+// encodeMessages.
+func encodeTextParts(texts []string, redact func(Message) Message, limit int) (string, bool) {
+	contents := texts
+	if redact != nil {
+		contents = make([]string, len(texts))
+		for i, s := range texts {
+			contents[i] = redact(Message{Role: "system", Content: s}).Content
+		}
 	}
-	n, keep, truncated := fitContents(ss, skel, limit)
+	return encodeArray(contents, textPartOpen, textPartClose, limit)
+}
+
+// encodeArray renders contents as a JSON array whose elements are each content, escaped,
+// between open and close; cut to at most limit bytes by the rules of encodeMessages.
+func encodeArray(contents []string, open, close string, limit int) (string, bool) {
+	skel := make([]int, len(contents))
+	for i := range skel {
+		skel[i] = len(open) + len(close)
+	}
+	n, keep, truncated := fitContents(contents, skel, limit)
 	var b strings.Builder
-	b.Grow(min(limit, encodedSize(ss, skel, n, keep)))
+	b.Grow(min(limit, encodedSize(contents, skel, n, keep)))
 	b.WriteByte('[')
 	for i := range n {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteByte('"')
-		writeEscaped(&b, ss[i][:keep[i]])
-		b.WriteByte('"')
+		b.WriteString(open)
+		writeEscaped(&b, contents[i][:keep[i]])
+		b.WriteString(close)
 	}
 	b.WriteByte(']')
 	return b.String(), truncated

@@ -178,16 +178,15 @@ func (t *Tracer) startSpan(ctx context.Context, inv *Invocation, ic *invokeConfi
 	if op.isAgent && ic.agentID != "" {
 		attrs = append(attrs, semconv.GenAIAgentIDKey.String(ic.agentID))
 	}
+	var truncated bool // some captured content was cut
 	if op.isTool {
 		if ic.toolCallID != "" {
 			attrs = append(attrs, semconv.GenAIToolCallIDKey.String(ic.toolCallID))
 		}
 		if t.capture && ic.toolArguments != "" {
-			args, truncated := t.toolContent([]Message{{Role: "tool", Content: ic.toolArguments}})
+			args, cut := t.toolContent([]Message{{Role: "tool", Content: ic.toolArguments}})
 			attrs = append(attrs, semconv.GenAIToolCallArgumentsKey.String(args))
-			if truncated {
-				attrs = append(attrs, semconv.ContentTruncatedKey.Bool(true))
-			}
+			truncated = truncated || cut
 		}
 	}
 	if inv.conversationID != "" {
@@ -202,12 +201,18 @@ func (t *Tracer) startSpan(ctx context.Context, inv *Invocation, ic *invokeConfi
 	if len(inputs) == 0 {
 		inputs = ic.inputs
 	}
+	if t.capture && len(ic.instructions) > 0 {
+		si, cut := encodeTextParts(ic.instructions, t.redact, t.maxBytes)
+		attrs = append(attrs, semconv.GenAISystemInstructionsKey.String(si))
+		truncated = truncated || cut
+	}
 	if t.capture && len(inputs) > 0 {
-		in, truncated := encodeMessages(inputs, false, nil, t.redact, t.maxBytes)
+		in, cut := encodeMessages(inputs, false, nil, t.redact, t.maxBytes)
 		attrs = append(attrs, semconv.GenAIInputMessagesKey.String(in))
-		if truncated {
-			attrs = append(attrs, semconv.ContentTruncatedKey.Bool(true))
-		}
+		truncated = truncated || cut
+	}
+	if truncated {
+		attrs = append(attrs, semconv.ContentTruncatedKey.Bool(true))
 	}
 	// No timestamp option: the span takes its own start time, read back by spanStartTime.
 	buf.start[0], buf.start[1] = op.kindOption, trace.WithAttributes(attrs...)

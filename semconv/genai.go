@@ -30,6 +30,7 @@ const (
 	GenAIUsageReasoningOutputTokensKey    = attribute.Key("gen_ai.usage.reasoning.output_tokens")     // int
 	GenAIInputMessagesKey                 = attribute.Key("gen_ai.input.messages")                    // any (JSON)
 	GenAIOutputMessagesKey                = attribute.Key("gen_ai.output.messages")                   // any (JSON)
+	GenAISystemInstructionsKey            = attribute.Key("gen_ai.system_instructions")               // any (JSON)
 	GenAIToolNameKey                      = attribute.Key("gen_ai.tool.name")                         // string
 	GenAIToolCallIDKey                    = attribute.Key("gen_ai.tool.call.id")                      // string
 	GenAIToolTypeKey                      = attribute.Key("gen_ai.tool.type")                         // string

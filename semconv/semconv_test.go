@@ -302,6 +302,7 @@ func TestKeysMatchOpenTelemetryGo(t *testing.T) {
 		{GenAIUsageReasoningOutputTokensKey, otelsemconv.GenAIUsageReasoningOutputTokensKey},
 		{GenAIInputMessagesKey, otelsemconv.GenAIInputMessagesKey},
 		{GenAIOutputMessagesKey, otelsemconv.GenAIOutputMessagesKey},
+		{GenAISystemInstructionsKey, otelsemconv.GenAISystemInstructionsKey},
 		{GenAIToolNameKey, otelsemconv.GenAIToolNameKey},
 		{GenAIToolCallIDKey, otelsemconv.GenAIToolCallIDKey},
 		{GenAIToolTypeKey, otelsemconv.GenAIToolTypeKey},

@@ -19,9 +19,10 @@
 // is closed, or when the request context is done.
 //
 // When the Tracer captures content (otelagent.WithContentCapture), the request's messages
-// (chat completions messages; responses instructions and input; Anthropic system and messages)
-// are recorded as gen_ai.input.messages and the response text as gen_ai.output.messages, both
-// through the Tracer's redactor and byte limit: text parts are joined by newlines, tool calls
+// (chat completions messages, responses input, Anthropic messages) are recorded as
+// gen_ai.input.messages, the instructions an API takes apart from the conversation (responses
+// instructions, Anthropic system, one text part per block) as gen_ai.system_instructions, and
+// the response text as gen_ai.output.messages, all through the Tracer's redactor and byte limit: text parts are joined by newlines, tool calls
 // and tool results appear as their JSON text, images, audio, files and reasoning are left out.
 // Of a stream at most otelagent.DefaultMaxContentBytes of text is kept. Without capture
 // neither the request's messages nor the response text are decoded or kept.

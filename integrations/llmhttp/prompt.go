@@ -46,14 +46,16 @@ type promptPart struct {
 	Refusal string `json:"refusal"`
 }
 
-// promptOf returns the prompt of a request body in the format of a; nil when the body holds
-// none or is not JSON.
-func promptOf(a api, body []byte) []otelagent.Message {
+// promptOf returns the prompt of a request body in the format of a: the system instructions
+// the API takes apart from the conversation (responses instructions, Anthropic system), one
+// per text block, and the conversation's messages. Both are nil when the body holds none or is
+// not JSON. A system or developer message inside the conversation stays a message, as the
+// conventions say.
+func promptOf(a api, body []byte) (instructions []string, msgs []otelagent.Message) {
 	var r promptRequest
 	if json.Unmarshal(body, &r) != nil {
-		return nil
+		return nil, nil
 	}
-	var msgs []otelagent.Message
 	add := func(role, content string) {
 		if content != "" {
 			msgs = append(msgs, otelagent.Message{Role: role, Content: content})
@@ -71,7 +73,9 @@ func promptOf(a api, body []byte) []otelagent.Message {
 			add(roleOf(m.Role), text)
 		}
 	case apiOpenAIResponses:
-		add("system", r.Instructions)
+		if r.Instructions != "" {
+			instructions = []string{r.Instructions}
+		}
 		if s, ok := jsonString(r.Input); ok {
 			add("user", s)
 			break
@@ -83,8 +87,7 @@ func promptOf(a api, body []byte) []otelagent.Message {
 			add(role, text)
 		}
 	case apiAnthropicMessages:
-		system, _ := contentText(r.System)
-		add("system", system)
+		instructions = textBlocks(r.System)
 		for _, m := range r.Messages {
 			text, onlyResults := contentText(m.Content)
 			role := roleOf(m.Role)
@@ -94,7 +97,29 @@ func promptOf(a api, body []byte) []otelagent.Message {
 			add(role, text)
 		}
 	}
-	return msgs
+	return instructions, msgs
+}
+
+// textBlocks returns the texts of a content that is a string or a list of text blocks, one
+// per non-empty block.
+func textBlocks(raw json.RawMessage) []string {
+	if s, ok := jsonString(raw); ok {
+		if s == "" {
+			return nil
+		}
+		return []string{s}
+	}
+	var blocks []promptPart
+	if json.Unmarshal(raw, &blocks) != nil {
+		return nil
+	}
+	var texts []string
+	for _, b := range blocks {
+		if b.Type == "text" && b.Text != "" {
+			texts = append(texts, b.Text)
+		}
+	}
+	return texts
 }
 
 // responseItem returns the role and text of a responses API input item.

@@ -12,13 +12,15 @@ import (
 )
 
 // TestTransportCapturesPrompt: with content capture on, the request's messages of each wire
-// format are recorded as gen_ai.input.messages in the conventions' shape; with capture off
-// they are absent.
+// format are recorded as gen_ai.input.messages in the conventions' shape, and the instructions
+// an API takes apart from the conversation as gen_ai.system_instructions; with capture off
+// both are absent.
 func TestTransportCapturesPrompt(t *testing.T) {
 	tests := []struct {
 		name, path, fixture, contentType, spanName string
 		request                                    string
 		want                                       string // gen_ai.input.messages
+		instructions                               string // gen_ai.system_instructions, "" for none
 	}{
 		{
 			name: "openai chat", path: "/v1/chat/completions", fixture: "openai_chat.json", contentType: jsonType, spanName: "chat gpt-4o",
@@ -39,8 +41,9 @@ func TestTransportCapturesPrompt(t *testing.T) {
 		},
 		{
 			name: "openai responses string input", path: "/v1/responses", fixture: "openai_responses.json", contentType: jsonType, spanName: "chat gpt-4.1",
-			request: `{"model":"gpt-4.1","instructions":"Talk like a pirate.","input":"Are semicolons optional in JavaScript?"}`,
-			want:    `[{"role":"system","parts":[{"type":"text","content":"Talk like a pirate."}]},{"role":"user","parts":[{"type":"text","content":"Are semicolons optional in JavaScript?"}]}]`,
+			request:      `{"model":"gpt-4.1","instructions":"Talk like a pirate.","input":"Are semicolons optional in JavaScript?"}`,
+			want:         `[{"role":"user","parts":[{"type":"text","content":"Are semicolons optional in JavaScript?"}]}]`,
+			instructions: `[{"type":"text","content":"Talk like a pirate."}]`,
 		},
 		{
 			name: "openai responses items", path: "/v1/responses", fixture: "openai_responses.json", contentType: jsonType, spanName: "chat gpt-4.1",
@@ -62,16 +65,17 @@ func TestTransportCapturesPrompt(t *testing.T) {
 				{"role":"assistant","content":[{"type":"thinking","thinking":"hmm","signature":"x"},{"type":"text","text":"Let me look."},{"type":"tool_use","id":"toolu_1","name":"weather","input":{"city":"Paris"}}]},
 				{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"sunny"}]},
 				{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":"AAAA"}},{"type":"text","text":"And this?"}]}]}`,
-			want: `[{"role":"system","parts":[{"type":"text","content":"You are terse."}]},
-				{"role":"user","parts":[{"type":"text","content":"Weather?"}]},
+			instructions: `[{"type":"text","content":"You are terse."}]`,
+			want: `[{"role":"user","parts":[{"type":"text","content":"Weather?"}]},
 				{"role":"assistant","parts":[{"type":"text","content":"Let me look.\n{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"weather\",\"input\":{\"city\":\"Paris\"}}"}]},
 				{"role":"tool","parts":[{"type":"text","content":"{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\",\"content\":\"sunny\"}"}]},
 				{"role":"user","parts":[{"type":"text","content":"And this?"}]}]`,
 		},
 		{
 			name: "anthropic stream with system blocks", path: "/v1/messages", fixture: "anthropic_stream.sse", contentType: sseType, spanName: "chat claude-sonnet-4-5",
-			request: `{"model":"claude-sonnet-4-5","stream":true,"max_tokens":64,"system":[{"type":"text","text":"Part one.","cache_control":{"type":"ephemeral"}},{"type":"text","text":"Part two."}],"messages":[{"role":"user","content":[{"type":"text","text":"Hi"}]}]}`,
-			want:    `[{"role":"system","parts":[{"type":"text","content":"Part one.\nPart two."}]},{"role":"user","parts":[{"type":"text","content":"Hi"}]}]`,
+			request:      `{"model":"claude-sonnet-4-5","stream":true,"max_tokens":64,"system":[{"type":"text","text":"Part one.","cache_control":{"type":"ephemeral"}},{"type":"text","text":"Part two."}],"messages":[{"role":"user","content":[{"type":"text","text":"Hi"}]}]}`,
+			want:         `[{"role":"user","parts":[{"type":"text","content":"Hi"}]}]`,
+			instructions: `[{"type":"text","content":"Part one."},{"type":"text","content":"Part two."}]`,
 		},
 	}
 	for _, tt := range tests {
@@ -84,13 +88,19 @@ func TestTransportCapturesPrompt(t *testing.T) {
 				h.waitEnded(t, tt.spanName)
 				a := attrs(h.span(t, tt.spanName))
 				got, ok := a[semconv.GenAIInputMessagesKey]
+				instructions, hasInstructions := a[semconv.GenAISystemInstructionsKey]
 				if !capture {
 					assert.False(t, ok, "no prompt recorded with capture off")
+					assert.False(t, hasInstructions, "no instructions recorded with capture off")
 					assert.NotContains(t, a, semconv.GenAIOutputMessagesKey, "no response recorded with capture off")
 					return
 				}
 				require.True(t, ok, "gen_ai.input.messages recorded")
 				assert.JSONEq(t, tt.want, got.AsString())
+				require.Equal(t, tt.instructions != "", hasInstructions, "gen_ai.system_instructions recorded when the API takes them apart")
+				if hasInstructions {
+					assert.JSONEq(t, tt.instructions, instructions.AsString())
+				}
 			})
 		}
 	}
@@ -124,7 +134,9 @@ func TestPromptOfMalformed(t *testing.T) {
 	for _, a := range []api{apiOpenAIChat, apiOpenAIResponses, apiAnthropicMessages} {
 		for _, body := range []string{``, `not json`, `[]`, `{"messages":"x"}`, `{"messages":[{"role":"user","content":7}]}`,
 			`{"input":{"a":1}}`, `{"input":[1,"x",null]}`, `{"system":5,"messages":[{"content":[1,{"type":"text"}]}]}`} {
-			assert.Empty(t, promptOf(a, []byte(body)), "api %d body %q", a, body)
+			instructions, msgs := promptOf(a, []byte(body))
+			assert.Empty(t, instructions, "api %d body %q", a, body)
+			assert.Empty(t, msgs, "api %d body %q", a, body)
 		}
 	}
 }

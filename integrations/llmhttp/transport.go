@@ -130,7 +130,8 @@ func (t *Transport) Middleware(req *http.Request, next func(*http.Request) (*htt
 	capture := t.tracer.CapturesContent()
 	opts := []otelagent.InvokeOption{otelagent.WithProviderName(provider), otelagent.WithAttributes(attrs...)}
 	if capture {
-		opts = append(opts, otelagent.WithInputMessages(promptOf(a, body)...))
+		instructions, msgs := promptOf(a, body)
+		opts = append(opts, otelagent.WithSystemInstructions(instructions...), otelagent.WithInputMessages(msgs...))
 	}
 	ctx, inv := t.tracer.StartChat(req.Context(), cr.Model, opts...)
 	c := &call{t: t, inv: inv, ctx: ctx, api: a, start: start, provider: provider,
