@@ -215,6 +215,8 @@ func TestValidateCommand(t *testing.T) {
 	require.NoError(t, os.WriteFile(bad, []byte("exporters:\n  otlp: {protocol: udp}\nsampling: {ratio: 2}\n"), 0o600))
 	unknown := filepath.Join(dir, "unknown.yaml")
 	require.NoError(t, os.WriteFile(unknown, []byte("logging: {levle: INFO}\n"), 0o600))
+	hostile := filepath.Join(dir, "hostile.yaml") // a key that would clear the screen (YAML's \e is ESC)
+	require.NoError(t, os.WriteFile(hostile, []byte("exporters:\n  \"lev\\e[2Jle\": 1\n"), 0o600))
 	badTrace := filepath.Join(dir, "bad.jsonl")
 	require.NoError(t, os.WriteFile(badTrace, []byte(`{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708","name":"execute_tool x","kind":1,"attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":"execute_tool"}},{"key":"gen_ai.usage.prompt_tokens","value":{"intValue":"3"}}]}]}]}]}`+"\n"), 0o600))
 
@@ -229,6 +231,8 @@ func TestValidateCommand(t *testing.T) {
 		{name: "bad config", args: []string{"validate", "config", bad}, code: 1,
 			stdout: []string{bad + ": exporters.otlp.protocol: \"udp\"", bad + ": sampling.ratio: 2 is outside 0..1"}, stderr: "2 problems"},
 		{name: "unknown key", args: []string{"validate", "config", unknown}, code: 1, stdout: []string{"levle"}, stderr: "1 problem"},
+		{name: "config with control characters", args: []string{"validate", "config", hostile}, code: 1,
+			stdout: []string{`exporters.lev\x1b[2Jle (line 2): unknown key`}, stderr: "1 problem"},
 		{name: "config missing", args: []string{"validate", "config", filepath.Join(dir, "none.yaml")}, code: 1, stdout: []string{"no such file"}},
 		{name: "config needs a file", args: []string{"validate", "config"}, code: 2, stderr: "accepts 1 arg"},
 		{name: "good trace", args: []string{"validate", "trace", quickstartTrace}, stdout: []string{"16 spans (16 GenAI): 0 errors, 0 warnings"}},
@@ -243,6 +247,7 @@ func TestValidateCommand(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := runCLI(t, "", tt.args...)
 			assert.Equal(t, tt.code, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+			assert.NotContains(t, r.stdout+r.stderr, "\x1b", "no raw escape character reaches the terminal")
 			for _, s := range tt.stdout {
 				assert.Contains(t, r.stdout, s)
 			}

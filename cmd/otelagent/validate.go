@@ -33,17 +33,20 @@ func newValidateConfigCommand() *cobra.Command {
 			if err == nil {
 				err = cfg.Validate()
 			}
+			// The file's keys and values reach the terminal in the problems: escaped, so a key
+			// cannot move the cursor or forge a line.
+			name := report.EscapeText(a[0])
 			if err == nil {
-				fmt.Fprintf(cmd.OutOrStdout(), "%s: ok\n", a[0])
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: ok\n", name)
 				return nil
 			}
 			problems := flatten(err)
 			// LoadConfig names the file already; print it once per line.
 			prefix := fmt.Sprintf("exporters: config %q: ", a[0])
 			for _, p := range problems {
-				fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", a[0], strings.TrimPrefix(p, prefix))
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", name, report.EscapeText(strings.TrimPrefix(p, prefix)))
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "otelagent: %s: %s\n", a[0], plural(len(problems), "problem"))
+			fmt.Fprintf(cmd.ErrOrStderr(), "otelagent: %s: %s\n", name, plural(len(problems), "problem"))
 			return exitError{1}
 		},
 	}
