@@ -322,8 +322,9 @@ func (t *Tracer) CapturesContent() bool {
 	return t != nil && t.capture
 }
 
-// CacheStatistics returns the cache statistics so far. Safe for concurrent use; a nil Tracer
-// returns zero statistics.
+// CacheStatistics returns the cache statistics so far: the sums of the agents' statistics, so
+// its cost grows with the number of agents, not of operations. Safe for concurrent use; a nil
+// Tracer returns zero statistics.
 func (t *Tracer) CacheStatistics() CacheStatistics {
 	if t == nil {
 		return CacheStatistics{}
